@@ -1,0 +1,154 @@
+"""Start the playground services, each in its own process, and stop them together.
+
+    python -m playground                      every service
+    python -m playground web dns              some of them
+    python -m playground --port-offset 20000  other ports (offset + standard port)
+    python -m playground --reset              restore the seeded state first
+"""
+import argparse
+import importlib
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from playground import tls
+from playground.common import ACCOUNT, DEFAULT_OFFSET, DEFAULT_STATE, port
+from playground.services import BY_NAME, SERVICES
+
+START_TIMEOUT = 20.0
+READY_MARK = 'Playground ready.'
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog='python -m playground',
+        description='Start the local stand-in servers for the book\'s listings.')
+    parser.add_argument('services', nargs='*', metavar='service',
+                        help='services to start (default: all): '
+                        + ', '.join(s.name for s in SERVICES))
+    parser.add_argument('--state', type=pathlib.Path, default=DEFAULT_STATE,
+                        help='state folder: CA, mailboxes, trees (default: %(default)s)')
+    parser.add_argument('--port-offset', type=int, default=DEFAULT_OFFSET,
+                        help='each port is this plus the standard port (default: %(default)s)')
+    parser.add_argument('--reset', action='store_true',
+                        help='restore the seeded content of the chosen services first')
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.services if name not in BY_NAME]
+    if unknown:
+        parser.error(f'unknown service {", ".join(unknown)}; '
+                     f'choose from {", ".join(BY_NAME)}')
+    args.services = [BY_NAME[name] for name in args.services] or list(SERVICES)
+    args.state = args.state.resolve()
+    return args
+
+
+def prepare(services, state, reset):
+    """Make TLS material and seed each service's state (or restore it with reset)."""
+    state.mkdir(parents=True, exist_ok=True)
+    tls.ensure(state)
+    for service in services:
+        if service.prepare:
+            module, function = service.prepare.split(':')
+            getattr(importlib.import_module(module), function)(state, reset)
+
+
+def start(service, args):
+    """Launch one service module; it exits when our pipe to its stdin closes."""
+    command = [sys.executable, '-m', service.module, '--state', str(args.state),
+               '--port-offset', str(args.port_offset), '--watch-stdin']
+    return subprocess.Popen(command, stdin=subprocess.PIPE, start_new_session=True,
+                            cwd=pathlib.Path(__file__).resolve().parent.parent)
+
+
+def accepts(number, timeout=0.2):
+    try:
+        with socket.create_connection(('127.0.0.1', number), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until_ready(processes, args):
+    """Poll every port until it accepts a connection; fail if a service dies."""
+    pending = {(s.name, port(args.port_offset, rel))
+               for s in processes for rel in s.ports.values()}
+    deadline = time.monotonic() + START_TIMEOUT
+    while pending:
+        for service, process in processes.items():
+            if process.poll() is not None:
+                raise SystemExit(f'playground: service {service.name} exited with '
+                                 f'status {process.returncode} during start-up')
+        pending = {(name, number) for name, number in pending if not accepts(number)}
+        if pending and time.monotonic() > deadline:
+            raise SystemExit('playground: no answer on ' + ', '.join(
+                f'{name} port {number}' for name, number in sorted(pending)))
+        if pending:
+            time.sleep(0.05)
+
+
+def table(args):
+    """The start-up table: where each service listens and what to try."""
+    rows = []
+    for service in args.services:
+        real = {label: port(args.port_offset, rel) for label, rel in service.ports.items()}
+        where = ', '.join(f'{label} 127.0.0.1:{number}' for label, number in real.items())
+        rows.append((service.name, where, service.hint.format(**real)))
+    width = [max(len(row[i]) for row in rows + [('service', 'address')]) for i in (0, 1)]
+    lines = [f'{"service":{width[0]}}  {"address":{width[1]}}  try']
+    lines += [f'{name:{width[0]}}  {where:{width[1]}}  {hint}' for name, where, hint in rows]
+    ca = args.state / 'ca.pem'
+    lines += ['',
+              f'Account: {ACCOUNT[0]} / {ACCOUNT[1]} (anonymous FTP is read-only)',
+              f'Trust the playground CA:  export SSL_CERT_FILE={ca}',
+              f'State folder: {args.state}',
+              f'{READY_MARK} Press Ctrl-C to stop.']
+    return '\n'.join(lines)
+
+
+def stop(processes):
+    """Close each service's stdin pipe and SIGTERM it; kill what lingers."""
+    for process in processes.values():
+        if process.poll() is None:
+            process.stdin.close()
+            process.terminate()
+    deadline = time.monotonic() + 5
+    for process in processes.values():
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    busy = [(s.name, port(args.port_offset, rel)) for s in args.services
+            for rel in s.ports.values() if accepts(port(args.port_offset, rel))]
+    if busy:
+        sys.exit('playground: port already in use: ' + ', '.join(
+            f'{number} ({name})' for name, number in busy)
+            + '; is another playground running? (try --port-offset)')
+    prepare(args.services, args.state, args.reset)
+    processes = {}
+    try:
+        for service in args.services:
+            processes[service] = start(service, args)
+        wait_until_ready(processes, args)
+        print(table(args), flush=True)
+        while all(p.poll() is None for p in processes.values()):
+            time.sleep(0.5)
+        dead = [s.name for s, p in processes.items() if p.poll() is not None]
+        sys.exit(f'playground: service {", ".join(dead)} stopped unexpectedly')
+    except KeyboardInterrupt:
+        print('\nStopping the playground.', flush=True)
+    finally:
+        stop(processes)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,79 @@
+"""What every playground service shares: its command line, ports, state and TLS files."""
+import argparse
+import os
+import pathlib
+import signal
+import sys
+import threading
+
+DEFAULT_OFFSET = 10000
+ACCOUNT = ('brandon', 'mypass')
+REPO = pathlib.Path(__file__).resolve().parent.parent
+DEFAULT_STATE = REPO / '.playground'
+
+
+def port(offset, relative):
+    """The real port of a service: the offset plus its protocol's standard port."""
+    return offset + relative
+
+
+def service_parser(description):
+    """The command line every service module accepts when run alone."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--state', type=pathlib.Path, default=DEFAULT_STATE,
+                        help='state folder (default: %(default)s)')
+    parser.add_argument('--port-offset', type=int, default=DEFAULT_OFFSET,
+                        help='added to each standard port (default: %(default)s)')
+    parser.add_argument('--host', default='127.0.0.1',
+                        help='interface to bind (default: %(default)s)')
+    parser.add_argument('--watch-stdin', action='store_true',
+                        help=argparse.SUPPRESS)
+    return parser
+
+
+def parse_service_args(description, argv=None):
+    """Parse a service's arguments and arrange a quiet exit on SIGTERM or a dead parent."""
+    args = service_parser(description).parse_args(argv)
+    args.state = args.state.resolve()
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    if args.watch_stdin:
+        threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
+    return args
+
+
+def _exit_when_stdin_closes():
+    """The launcher keeps our stdin open; when it dies, so do we."""
+    try:
+        sys.stdin.buffer.read()
+    finally:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def tls_files(state):
+    """Paths of the TLS material made by playground.tls.ensure()."""
+    folder = pathlib.Path(state) / 'tls'
+    return {
+        'ca': pathlib.Path(state) / 'ca.pem',
+        'cert': folder / 'localhost.crt',
+        'key': folder / 'localhost.key',
+        'wrong_cert': folder / 'wrongname.crt',
+        'wrong_key': folder / 'wrongname.key',
+    }
+
+
+def server_ssl_context(state, wrong_name=False):
+    """A server-side SSLContext with the playground's localhost certificate."""
+    import ssl
+    files = tls_files(state)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    prefix = 'wrong_' if wrong_name else ''
+    context.load_cert_chain(files[prefix + 'cert'], files[prefix + 'key'])
+    return context
+
+
+def run_quietly(main):
+    """Run a service's main(), turning Ctrl-C into a silent exit."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,28 @@
+"""The registry of playground services: module, ports, and what a reader can try.
+
+Ports are given relative to the offset (default 10000): 'http': 80 means
+port 10080 by default.  Each module runs alone too:
+``python -m playground.web --port-offset 20000``.
+"""
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Service:
+    name: str
+    module: str                 # run as: python -m <module> --state S --port-offset N
+    ports: dict                 # label -> port relative to the offset (checked over TCP)
+    hint: str                   # what to try, with {label} placeholders for real ports
+    prepare: str = ''           # 'module:function(state, reset)' run before start-up
+
+
+SERVICES = [
+    Service('web', 'playground.web', {'http': 80, 'https': 443},
+            'python chapter01/search2.py   (geocoder at http://127.0.0.1:{http}/maps/api/geocode/json)',
+            prepare='playground.web:prepare'),
+    Service('dns', 'playground.dnsserver', {'dns': 53},
+            'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1:{dns}  (UDP and TCP)',
+            prepare='playground.dnsserver:prepare'),
+]
+
+BY_NAME = {service.name: service for service in SERVICES}
