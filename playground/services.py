@@ -17,7 +17,7 @@ class Service:
 
 
 SERVICES = [
-    Service('web', 'playground.web', {'http': 80, 'https': 443},
+    Service('web', 'playground.web', {'http': 80, 'https': 443, 'https-wrong-name': 444},
             'python chapter01/search2.py   (geocoder at http://127.0.0.1:{http}/maps/api/geocode/json)',
             prepare='playground.web:prepare'),
     Service('dns', 'playground.dnsserver', {'dns': 53},

@@ -20,7 +20,7 @@ from playground.common import (REPO, parse_service_args, port, run_quietly,
                                server_ssl_context)
 
 DATA = REPO / 'playground' / 'data'
-HTTP, HTTPS = 80, 443
+HTTP, HTTPS, HTTPS_WRONG_NAME = 80, 443, 444
 
 # Spellings that people (and the book) use interchangeably in addresses.
 ABBREVIATIONS = {
@@ -120,6 +120,10 @@ def main():
     app = create_app(args.state)
     serve(app, args.host, port(args.port_offset, HTTP))
     serve(app, args.host, port(args.port_offset, HTTPS), server_ssl_context(args.state))
+    # The same site with a certificate for another name (wrong.host.example), so
+    # that a client's host name check has something to refuse (chapter 6).
+    serve(app, args.host, port(args.port_offset, HTTPS_WRONG_NAME),
+          server_ssl_context(args.state, wrong_name=True))
     threading.Event().wait()
 
 
