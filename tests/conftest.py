@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import os
 import pathlib
+import queue
 import random
 import re
 import shutil
@@ -25,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import pytest
@@ -166,26 +168,37 @@ class Server:
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, cwd=cwd,
                                         env=env, start_new_session=True)
-        line = self.readline(START_TIMEOUT)
-        match = READY.search(line or '')
+        self._queue = queue.Queue()  # a thread reads lines so that we can time out
+        threading.Thread(target=self._pump, daemon=True).start()
+        deadline = time.monotonic() + START_TIMEOUT
+        match = None
+        while match is None and time.monotonic() < deadline:
+            line = self.readline(deadline - time.monotonic())
+            if line is None:
+                break
+            match = READY.search(line)
         if not match:
             self.stop()
             raise AssertionError(f'no ready line from {" ".join(command)}: '
                                  f'got {self.lines!r}')
         self.host, self.port = match['host'], int(match['port'])
 
+    def _pump(self):
+        for line in self.process.stdout:
+            self._queue.put(line.rstrip('\n'))
+        self._queue.put(None)
+
     def readline(self, timeout=10.0):
         """The next line the server prints, or None at end of output or timeout."""
-        import selectors
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ)
-            if not selector.select(timeout):
-                return None
-        line = self.process.stdout.readline()
-        if line:
-            self.lines.append(line.rstrip('\n'))
-            return line.rstrip('\n')
-        return None
+        try:
+            line = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if line is None:
+            self._queue.put(None)  # stay at end of output
+            return None
+        self.lines.append(line)
+        return line
 
     def expect(self, pattern, timeout=10.0):
         """Read lines until one matches the regex; return the match."""
@@ -199,9 +212,10 @@ class Server:
         raise AssertionError(f'server never printed {pattern!r}; output: {self.lines!r}')
 
     def stop(self):
+        """Terminate the server (and its children); return every line it printed."""
         terminate(self.process)
-        rest = self.process.stdout.read()
-        self.lines += rest.splitlines()
+        while (line := self.readline(5)) is not None:
+            pass
         self.process.stdout.close()
         return self.lines
 
@@ -351,3 +365,5 @@ class _Transcript:
 
     def __str__(self):
         return self.text
+
+

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+# Foundations of Python Network Programming, 2nd ed. - Chapter 5 - blocks.py
+# Framing by length prefix: each block is preceded by its size as a 4-byte
+# big-endian integer; a block of length zero ends the conversation.
+
+import argparse
+import socket
+import struct
+import sys
+
+header_struct = struct.Struct('!I')  # messages up to 2**32 - 1 in length
+
+
+def recvall(sock, length):
+    """Receive exactly `length` bytes, or raise EOFError."""
+    blocks = []
+    while length:
+        block = sock.recv(length)
+        if not block:
+            raise EOFError(f'socket closed with {length} bytes left in this block')
+        length -= len(block)
+        blocks.append(block)
+    return b''.join(blocks)
+
+
+def get_block(sock):
+    """Read one length-prefixed block."""
+    data = recvall(sock, header_struct.size)
+    (block_length,) = header_struct.unpack(data)
+    return recvall(sock, block_length)
+
+
+def put_block(sock, message):
+    """Send one length-prefixed block."""
+    block_length = len(message)
+    sock.sendall(header_struct.pack(block_length))
+    sock.sendall(message)
+
+
+def server(interface, port):
+    """Print every block a client sends, until its empty block."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((interface, port))
+    sock.listen(1)
+    print('Listening at', sock.getsockname(), flush=True)
+    while True:
+        sc, sockname = sock.accept()
+        print('Accepted connection from', sockname, flush=True)
+        sc.shutdown(socket.SHUT_WR)
+        try:
+            while True:
+                block = get_block(sc)
+                if not block:
+                    break
+                print('Block says:', repr(block), flush=True)
+        except EOFError as e:
+            print('Client went away:', e, flush=True)
+        sc.close()
+
+
+def client(host, port):
+    """Send three blocks and the empty block that ends the stream."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.connect((host, port))
+    sock.shutdown(socket.SHUT_RD)
+    put_block(sock, b'Beautiful is better than ugly.')
+    put_block(sock, b'Explicit is better than implicit.')
+    put_block(sock, b'Simple is better than complex.')
+    put_block(sock, b'')
+    sock.close()
+    print('Sent three blocks and an empty one')
+
+
+if __name__ == '__main__':
+    choices = {'client': client, 'server': server}
+    parser = argparse.ArgumentParser(description='Transmit and receive blocks over TCP')
+    parser.add_argument('role', choices=choices, help='which role to play')
+    parser.add_argument('host', nargs='?', default='127.0.0.1',
+                        help='interface the server listens at; '
+                        'host the client sends to (default: %(default)s)')
+    parser.add_argument('-p', metavar='PORT', type=int, default=1060,
+                        help='TCP port (default 1060)')
+    args = parser.parse_args()
+    try:
+        choices[args.role](args.host, args.p)
+    except OSError as e:
+        sys.exit(f'blocks: {args.host}:{args.p}: {e.strerror or e}')
+    except KeyboardInterrupt:
+        pass
