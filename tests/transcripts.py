@@ -21,6 +21,8 @@ Rules:
 - Playground ports (10080, 10025, ...) and the '.playground/' folder are
   mapped to the test playground's, which runs every service; SSL_CERT_FILE
   points at its CA, as the README tells readers to export.
+- Carriage returns act as on a terminal: a progress counter that rewrites
+  its line shows only its last state.
 - A block right after the comment <!-- transcript: not checked (reason) -->
   is left alone: use it only for interactive sessions that a test drives.
 """
@@ -28,8 +30,11 @@ import os
 import pathlib
 import re
 import shlex
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r'(<!--\s*transcript:[^>]*-->\s*\n)?```console\n(.*?)```', re.S)
@@ -95,7 +100,13 @@ class Runner:
         return command.replace('.playground/', f'{self.playground.state}/')
 
     def untranslate(self, text):
-        """Real output -> what a reader with the default playground would see."""
+        """Real output -> what a reader with the default playground would see.
+
+        A carriage return sends the cursor back, so of each line the terminal
+        shows what follows the last one: progress counters show their final count.
+        """
+        text = '\n'.join(line.rstrip('\r').rsplit('\r', 1)[-1]
+                         for line in text.replace('\r\n', '\n').split('\n'))
         for readme_port, real in self.to_real.items():
             text = re.sub(rf'\b{real}\b', readme_port, text)
         return text.replace(f'{self.playground.state}/', '.playground/')
@@ -105,37 +116,78 @@ class Runner:
         done = subprocess.run(['bash', '-c', self.translate(command)], cwd=self.workdir,
                               env=self.env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                              text=True, timeout=COMMAND_TIMEOUT, start_new_session=True)
-        return self.untranslate(done.stdout).splitlines()
+                              timeout=COMMAND_TIMEOUT, start_new_session=True)
+        return self.untranslate(done.stdout.decode('utf-8', 'replace')).splitlines()
 
     def start(self, command):
-        """Start a background server and wait for its first line."""
+        """Start a background server and wait for its first line (its ready line)."""
         process = subprocess.Popen(['bash', '-c', 'exec ' + self.translate(command)],
                                    cwd=self.workdir, env=self.env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   text=True, start_new_session=True)
-        first = process.stdout.readline()
-        self.background.append((command, process, [first]))
-        if not first:
-            raise AssertionError(f'background command printed nothing: {command}')
+                                   start_new_session=True)
+        output = Output(process)
+        self.background.append((command, process, output))
+        if not output.wait_for_line(COMMAND_TIMEOUT):
+            raise AssertionError(f'background command printed no line: {command}')
 
     def stop_background(self):
-        """Stop the servers; return {command: their output lines}."""
-        import signal
+        """Let the servers finish what they are printing, stop them, return their lines."""
         outputs = {}
-        for command, process, first in self.background:
+        for command, process, output in self.background:
+            output.wait_until_quiet()
             try:
                 os.killpg(process.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
             try:
-                rest, _ = process.communicate(timeout=10)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-                rest, _ = process.communicate()
-            outputs[command] = self.untranslate(''.join(first) + rest).splitlines()
+                process.wait()
+            output.thread.join(10)
+            process.stdout.close()
+            outputs[command] = self.untranslate(output.text()).splitlines()
         self.background = []
         return outputs
+
+
+class Output:
+    """Collects what a background process prints, as it prints it."""
+
+    QUIET = 0.3  # seconds without output that count as "done printing"
+
+    def __init__(self, process):
+        self.chunks, self.last = [], time.monotonic()
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._pump, args=(process.stdout,), daemon=True)
+        self.thread.start()
+
+    def _pump(self, stream):
+        while chunk := os.read(stream.fileno(), 65536):
+            with self.changed:
+                self.chunks.append(chunk)
+                self.last = time.monotonic()
+                self.changed.notify_all()
+
+    def text(self):
+        with self.changed:
+            return b''.join(self.chunks).decode('utf-8', 'replace')
+
+    def wait_for_line(self, timeout):
+        with self.changed:
+            return self.changed.wait_for(
+                lambda: b'\n' in b''.join(self.chunks) or not self.thread.is_alive(),
+                timeout) and b'\n' in b''.join(self.chunks)
+
+    def wait_until_quiet(self, limit=5.0):
+        """Wait until nothing new has arrived for QUIET seconds (at most `limit`)."""
+        deadline = time.monotonic() + limit
+        with self.changed:
+            while time.monotonic() < deadline and self.thread.is_alive():
+                idle = time.monotonic() - self.last
+                if idle >= self.QUIET:
+                    return
+                self.changed.wait(self.QUIET - idle)
 
 
 def check_block(runner, block):
