@@ -43,10 +43,11 @@ def parse_service_args(description, argv=None):
 
 def _exit_when_stdin_closes():
     """The launcher keeps our stdin open; when it dies, so do we."""
-    try:
-        sys.stdin.buffer.read()
-    finally:
-        os.kill(os.getpid(), signal.SIGTERM)
+    # os.read on the raw descriptor: a daemon thread blocked inside sys.stdin's
+    # buffered reader would hold its lock while the interpreter shuts down.
+    while os.read(0, 4096):
+        pass
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def tls_files(state):

@@ -208,3 +208,45 @@ def test_restart_keeps_state_and_reset_restores_it(fresh_playground, tmp_path):
         assert json.load(r)['status'] == 'ZERO_RESULTS'
     with pytest.raises(dns.resolver.NXDOMAIN):
         resolver(pg).resolve('added.example.com', 'A')
+
+
+def _closed(number):
+    import socket
+    try:
+        socket.create_connection(('127.0.0.1', number), timeout=1).close()
+        return False
+    except OSError:
+        return True
+
+
+def _wait_closed(numbers, timeout=10):
+    import time
+    deadline = time.monotonic() + timeout
+    while not all(_closed(n) for n in numbers):
+        assert time.monotonic() < deadline, f'ports still open: {numbers}'
+        time.sleep(0.05)
+
+
+def test_ctrl_c_in_a_terminal_stops_everything(tmp_path):
+    import pexpect
+    from conftest import Playground
+    offset = Playground.free_offset()
+    child = pexpect.spawn(sys.executable, ['-m', 'playground', 'web', 'dns', '--state',
+                                           str(tmp_path / 'state'), '--port-offset', str(offset)],
+                          cwd=str(REPO), env=base_env(), encoding='utf-8', timeout=20)
+    try:
+        child.expect('Playground ready')
+        child.sendintr()
+        child.expect('Stopping the playground.')
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert 'Traceback' not in child.before
+    _wait_closed([offset + 80, offset + 443, offset + 53])
+
+
+def test_services_exit_when_the_launcher_is_killed(fresh_playground):
+    pg = fresh_playground('web', 'dns')
+    pg.process.send_signal(signal.SIGKILL)  # no chance to clean up: the pipes close
+    pg.process.wait(10)
+    _wait_closed([pg.port(80), pg.port(443), pg.port(53)])
