@@ -16,7 +16,7 @@ import sys
 import time
 
 from playground import tls
-from playground.common import ACCOUNT, DEFAULT_OFFSET, DEFAULT_STATE, port
+from playground.common import ACCOUNT, add_place_options, port
 from playground.services import BY_NAME, SERVICES
 
 START_TIMEOUT = 20.0
@@ -30,10 +30,7 @@ def parse_args(argv=None):
     parser.add_argument('services', nargs='*', metavar='service',
                         help='services to start (default: all): '
                         + ', '.join(s.name for s in SERVICES))
-    parser.add_argument('--state', type=pathlib.Path, default=DEFAULT_STATE,
-                        help='state folder: CA, mailboxes, trees (default: %(default)s)')
-    parser.add_argument('--port-offset', type=int, default=DEFAULT_OFFSET,
-                        help='each port is this plus the standard port (default: %(default)s)')
+    add_place_options(parser)
     parser.add_argument('--reset', action='store_true',
                         help='restore the seeded content of the chosen services first')
     args = parser.parse_args(argv)

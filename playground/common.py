@@ -17,13 +17,18 @@ def port(offset, relative):
     return offset + relative
 
 
+def add_place_options(parser):
+    """--state and --port-offset, shared by the launcher and every service."""
+    parser.add_argument('--state', type=pathlib.Path, default=DEFAULT_STATE,
+                        help='state folder: CA, mailboxes, trees (default: %(default)s)')
+    parser.add_argument('--port-offset', type=int, default=DEFAULT_OFFSET,
+                        help='each port is this plus the standard port (default: %(default)s)')
+
+
 def service_parser(description):
     """The command line every service module accepts when run alone."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument('--state', type=pathlib.Path, default=DEFAULT_STATE,
-                        help='state folder (default: %(default)s)')
-    parser.add_argument('--port-offset', type=int, default=DEFAULT_OFFSET,
-                        help='added to each standard port (default: %(default)s)')
+    add_place_options(parser)
     parser.add_argument('--host', default='127.0.0.1',
                         help='interface to bind (default: %(default)s)')
     parser.add_argument('--watch-stdin', action='store_true',

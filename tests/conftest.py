@@ -214,7 +214,7 @@ class Server:
     def stop(self):
         """Terminate the server (and its children); return every line it printed."""
         terminate(self.process)
-        while (line := self.readline(5)) is not None:
+        while self.readline(5) is not None:  # collect the last lines
             pass
         self.process.stdout.close()
         return self.lines

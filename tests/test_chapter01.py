@@ -42,7 +42,7 @@ def test_unknown_address_is_one_clear_line(run, web, script):
 @pytest.mark.parametrize('script', ['search1.py', 'search2.py', 'search3.py', 'search4.py'])
 def test_closed_port_is_one_clear_line(run, script):
     server = f'127.0.0.1:{closed_port()}'
-    run(f'chapter01/{script}', server, timeout=10).fails(f'cannot', server)
+    run(f'chapter01/{script}', server, timeout=10).fails('cannot', server)
 
 
 def test_getname_resolves_localhost(run):
