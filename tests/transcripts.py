@@ -19,8 +19,10 @@ Rules:
   block ends; the block waits for its first line (the ready line) before
   going on, and its expected lines are checked against all it printed.
 - Playground ports (10080, 10025, ...) and the '.playground/' folder are
-  mapped to the test playground's, which runs every service; SSL_CERT_FILE
-  points at its CA, as the README tells readers to export.
+  mapped to the test playground's, which runs every service: in the command
+  text, and beneath Python listings that connect to a playground port by
+  default (tests/portmap/sitecustomize.py); SSL_CERT_FILE points at its CA,
+  as the README tells readers to export.
 - Carriage returns act as on a terminal: a progress counter that rewrites
   its line shows only its last state.
 - A block right after the comment <!-- transcript: not checked (reason) -->
@@ -37,6 +39,7 @@ import threading
 import time
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
+PORTMAP = pathlib.Path(__file__).resolve().parent / 'portmap'  # see its sitecustomize.py
 BLOCK = re.compile(r'(<!--\s*transcript:[^>]*-->\s*\n)?```console\n(.*?)```', re.S)
 COMMAND_TIMEOUT = 60
 
@@ -87,7 +90,9 @@ class Runner:
                 link.symlink_to(chapter, target_is_directory=True)
         self.to_real = {str(10000 + rel): str(playground.port(rel))
                         for rel in relative_ports}
-        self.env = dict(os.environ, PYTHONUNBUFFERED='1', PYTHONPATH=str(REPO),
+        self.env = dict(os.environ, PYTHONUNBUFFERED='1',
+                        PYTHONPATH=os.pathsep.join([str(PORTMAP), str(REPO)]),
+                        FOPNP_PORT_MAP=','.join(f'{a}={b}' for a, b in self.to_real.items()),
                         SSL_CERT_FILE=str(playground.state / 'ca.pem'),
                         COLUMNS='80', TERM='dumb')
         self.background = []
