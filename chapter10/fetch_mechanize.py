@@ -7,6 +7,7 @@ import os
 import sys
 import urllib.error
 import urllib.parse
+import urllib.request
 
 import mechanize
 
@@ -21,6 +22,18 @@ def fetch_forecast(site, city):
     browser['inputstring'] = city
     response = browser.submit()
     return response.read()
+
+
+def robots_trouble(site):
+    """Why mechanize refused: it says 'disallowed by robots.txt' also when it cannot read it."""
+    robots = urllib.parse.urljoin(site, '/robots.txt')
+    try:
+        urllib.request.urlopen(robots, timeout=10).close()
+    except urllib.error.HTTPError as e:
+        return f'{robots} answered {e.code}: robots are not welcome'
+    except urllib.error.URLError as e:
+        return f'cannot read {robots}: {e.reason}'
+    return f'{robots} forbids robots to fetch it'
 
 
 def save(content, path, overwrite):
@@ -48,9 +61,7 @@ if __name__ == '__main__':
         page = fetch_forecast(args.url, args.city)
         save(page, args.output, args.force)
     except mechanize.RobotExclusionError:
-        # mechanize also ends up here when it cannot read robots.txt at all.
-        sys.exit(f'fetch_mechanize.py: cannot fetch {args.url}: {peer} is unreachable, '
-                 'or its robots.txt forbids it')
+        sys.exit(f'fetch_mechanize.py: {peer}: {robots_trouble(args.url)}')
     except mechanize.FormNotFoundError:
         sys.exit(f'fetch_mechanize.py: {args.url} has no form whose action mentions zipcity')
     except urllib.error.HTTPError as e:

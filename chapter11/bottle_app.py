@@ -5,6 +5,7 @@
 import argparse
 import base64
 import os
+import sys
 from wsgiref.simple_server import make_server
 
 import bottle
@@ -46,7 +47,11 @@ if __name__ == '__main__':
     args = parser.parse_args()
     # bottle.run(app) would serve it too, but could not tell us which port
     # -p 0 got; a Bottle app is a WSGI callable, so any WSGI server will do.
-    with make_server(args.host, args.port, app) as server:
+    try:
+        server = make_server(args.host, args.port, app)
+    except OSError as e:
+        sys.exit(f'bottle_app.py: cannot listen on {args.host}:{args.port}: {e.strerror}')
+    with server:
         print('Listening at', server.socket.getsockname(), flush=True)
         try:
             server.serve_forever()

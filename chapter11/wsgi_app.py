@@ -6,6 +6,7 @@
 import argparse
 import base64
 import html
+import sys
 import urllib.parse
 from wsgiref.simple_server import make_server
 
@@ -23,7 +24,7 @@ PAGE = """<!DOCTYPE html>
 RESULT = '<p>The base64 encoding of <q>{0}</q> is <code>{1}</code></p>\n'
 
 
-def answer(start_response, status, body, content_type='text/html; charset=utf-8'):
+def answer(start_response, status, body, content_type='text/html; charset=UTF-8'):
     """Send the status line and headers, and return the body for WSGI to write."""
     data = body.encode('utf-8')
     start_response(status, [('Content-Type', content_type),
@@ -58,7 +59,11 @@ if __name__ == '__main__':
     parser.add_argument('-p', '--port', type=int, default=8000,
                         help='TCP port (default: %(default)s; 0 for any free port)')
     args = parser.parse_args()
-    with make_server(args.host, args.port, app) as server:
+    try:
+        server = make_server(args.host, args.port, app)
+    except OSError as e:
+        sys.exit(f'wsgi_app.py: cannot listen on {args.host}:{args.port}: {e.strerror}')
+    with server:
         print('Listening at', server.socket.getsockname(), flush=True)
         try:
             server.serve_forever()
