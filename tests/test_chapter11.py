@@ -6,6 +6,8 @@ import urllib.parse
 
 import pytest
 
+from conftest import REPO
+
 APPS = ['chapter11/wsgi_app.py', 'chapter11/bottle_app.py']
 
 
@@ -87,10 +89,14 @@ def test_the_two_apps_agree(server):
         assert ask(wsgi, path, method)[0] == ask(bottle, path, method)[0]
 
 
-def test_bottle_finds_its_template_from_any_folder(server, tmp_path):
+def test_bottle_renders_bottle_template_html_from_any_folder(server):
     # the server fixture runs in a temporary folder, not in chapter11/
     app = server('chapter11/bottle_app.py', '-p', '0')
-    assert ask(app, encode_path('x'))[0] == 200
+    status, _, page = ask(app, encode_path('x'))
+    assert status == 200
+    template = (REPO / 'chapter11' / 'bottle_template.html').read_text()
+    fixed = [line for line in template.splitlines() if '{{' not in line and '%' not in line]
+    assert [line for line in page.splitlines() if line in fixed] == fixed
 
 
 @pytest.mark.parametrize('script', APPS)
