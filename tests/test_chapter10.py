@@ -112,3 +112,9 @@ def test_mechanize_needs_the_zipcity_form(playground, run):
     pg = playground('web')
     run('chapter10/fetch_mechanize.py', '--url',
         f'http://localhost:{pg.port(80)}/httpbin/forms/post').fails('no form', 'zipcity')
+
+
+@pytest.mark.parametrize('script', FETCHERS + ['chapter10/weather.py'])
+def test_usage_and_bad_arguments(run, script):
+    assert '--url' in run(script, '-h').ok()
+    assert run(script, '--no-such-option').returncode == 2
