@@ -15,7 +15,7 @@ import threading
 import flask
 from werkzeug.serving import make_server
 
-from playground import tls
+from playground import tls, web_http, web_weather
 from playground.common import (REPO, parse_service_args, port, run_quietly,
                                server_ssl_context)
 
@@ -36,6 +36,7 @@ def prepare(state, reset):
     if reset or not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(DATA / 'gazetteer.json', target)
+    web_weather.prepare(state, reset)
 
 
 def normalize(address):
@@ -102,6 +103,9 @@ def create_app(state):
     """The whole web service as one Flask application."""
     app = flask.Flask(__name__)
     app.register_blueprint(geocoder(state))
+    app.register_blueprint(web_http.http_pages())
+    app.register_blueprint(web_weather.weather(state))
+    web_http.mount_httpbin(app)
     return app
 
 
