@@ -13,7 +13,7 @@ import asyncio
 import email.utils
 import logging
 
-from aiosmtpd.smtp import SMTP, AuthResult
+from aiosmtpd.smtp import SMTP, AuthResult, TLSSetupException
 
 from playground import mailstore, tls
 from playground.common import parse_service_args, port, run_quietly, server_ssl_context
@@ -63,6 +63,13 @@ class Delivery:
             return '451 4.3.0 local delivery failed; try again later'
         return f'250 2.0.0 OK: delivered to {len(users)} mailbox{"es" * (len(users) > 1)}'
 
+    async def handle_exception(self, error):
+        if isinstance(error, TLSSetupException):  # the client's doing: it tells its user
+            log.info('STARTTLS handshake failed: %s', error.__cause__)
+            return '421 4.7.0 TLS handshake failed'
+        log.error('SMTP session failed', exc_info=error)
+        return '451 4.3.0 internal server error; see the server log'
+
 
 def trace_headers(session, envelope):
     """The Return-Path and Received lines a delivering server puts on top."""
@@ -95,9 +102,9 @@ def main():
     mailstore.prepare(args.state, reset=False)
     # warnings and errors (a failed delivery, a crashed session) go to stderr
     logging.basicConfig(level=logging.WARNING, format='smtp: %(levelname)s %(name)s: %(message)s')
-    # aiosmtpd warns about its own use of a deprecated attribute at every login
-    logging.getLogger('mail.log').addFilter(
-        lambda record: 'login_data is deprecated' not in record.getMessage())
+    # aiosmtpd warns about every unknown command a client sends (and about its own
+    # use of a deprecated attribute at each login): show only its errors
+    logging.getLogger('mail.log').setLevel(logging.ERROR)
     asyncio.run(serve(args.state, args.host, port(args.port_offset, SMTP_PORT)))
 
 
