@@ -96,10 +96,10 @@ def test_debug_prints_the_conversation(pg, run):
     fromaddr = sender()
     done = run('chapter13/debug.py', f'localhost:{pg.port(25)}', fromaddr, ME, env=pg.env)
     done.ok()
-    for line in ("send: 'ehlo ", f"send: 'mail FROM:<{fromaddr}> size=",
-                 f"send: 'rcpt TO:<{ME}>", "reply: b'354 ", "reply: b'250 2.0.0 OK",
+    for line in ("send: 'ehlo ", f"send: 'mail from:<{fromaddr}> size=",
+                 f"send: 'rcpt to:<{ME}>", "reply: b'354 ", "reply: b'250 2.0.0 ok",
                  "send: 'quit", "reply: b'221 "):
-        assert line in done.err
+        assert line in done.err.lower()  # Python 3.13 says 'mail from', 3.12 'mail FROM'
     assert delivered(pg, fromaddr)
 
 
