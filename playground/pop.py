@@ -9,12 +9,14 @@ overlong lines and garbage get an -ERR, and STLS upgrades port 110.
 Messages are numbered by delivery time, then by key, so numbers are stable.
 Run alone: python -m playground.pop [--port-offset N].
 """
+import hashlib
+import inspect
 import io
 import sys
 
 from twisted.cred import checkers, credentials, error, portal
 from twisted.internet import defer, protocol, reactor, ssl
-from twisted.logger import (FilteringLogObserver, LogLevel, LogLevelFilterPredicate,
+from twisted.logger import (FilteringLogObserver, Logger, LogLevel, LogLevelFilterPredicate,
                             globalLogBeginner, textFileLogObserver)
 from twisted.mail import pop3
 from zope.interface import implementer
@@ -23,6 +25,7 @@ from playground import mailstore, tls
 from playground.common import parse_service_args, port, run_quietly, tls_files
 
 POP3_PORT, POP3S_PORT = 110, 995
+log = Logger()
 
 
 def canonical(data):
@@ -44,6 +47,12 @@ def top(data, lines):
         found = body.find(b'\r\n', end)
         end = len(body) if found < 0 else found + 2
     return head + blank + body[:end]
+
+
+def uidl(key):
+    """A message's unique id: its Maildir key, unless too long for POP (70 characters)."""
+    key = key.encode('ascii', 'replace')
+    return key if len(key) <= 70 else hashlib.sha1(key).hexdigest().encode()
 
 
 @implementer(pop3.IMailbox)
@@ -89,7 +98,7 @@ class MaildirInbox:
 
     def getUidl(self, i):
         self._check(i)
-        return self.keys[i].encode('ascii', 'replace')
+        return uidl(self.keys[i])
 
     def deleteMessage(self, i):
         self._check(i)
@@ -151,14 +160,25 @@ class PlaygroundPOP3(pop3.POP3):
                 self.lineReceived(line)
 
     def state_COMMAND(self, line):
+        """Answer a client's mistakes with -ERR; log our own with a traceback."""
+        command, *args = line.split(b' ')
+        if not command.isascii():
+            self.failResponse(b'command is not ASCII')
+            return
+        handler = getattr(self, 'do_' + command.upper().decode(), None)
         try:
-            return self.processCommand(*line.split(b' '))
+            if handler:
+                inspect.signature(handler).bind(*args)
+        except TypeError:
+            self.failResponse(b'wrong number of arguments for ' + command.upper())
+            return
+        try:
+            return self.processCommand(command, *args)
         except pop3.POP3Error as exc:
             self.failResponse(exc.args[0])
-        except UnicodeError:
-            self.failResponse(b'command is not ASCII')
-        except (TypeError, ValueError):
-            self.failResponse(b'wrong arguments for ' + line.split(b' ')[0][:20])
+        except Exception:
+            log.failure('POP3 command {command!r} failed', command=command)
+            self.failResponse(b'server error; see the server log')
 
     # ---- STLS (RFC 2595): only before login, only once
     def listCapabilities(self):
@@ -191,10 +211,10 @@ class PlaygroundPOP3(pop3.POP3):
 
     def do_UIDL(self, i=None):
         if i is not None:
-            return self._one(i, lambda n, size, key: b'%d %s' % (n, key.encode()))
+            return self._one(i, lambda n, size, key: b'%d %s' % (n, uidl(key)))
         self.successResponse(b'unique-id listing follows')
         for n, _, key in self.mbox.live():
-            self.sendLine(b'%d %s' % (n, key.encode()))
+            self.sendLine(b'%d %s' % (n, uidl(key)))
         self.sendLine(b'.')
 
     def _live_entry(self, i):
