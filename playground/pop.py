@@ -12,6 +12,7 @@ Run alone: python -m playground.pop [--port-offset N].
 import hashlib
 import inspect
 import io
+import signal
 import sys
 
 from twisted.cred import checkers, credentials, error, portal
@@ -310,7 +311,19 @@ def main():
     reactor.listenSSL(port(args.port_offset, POP3S_PORT),
                       POP3Factory(args.state, context, secure=True), context,
                       interface=args.host)
-    reactor.run()
+    # Stop once, however many SIGTERMs come (the launcher may send two).
+    signal.signal(signal.SIGTERM, lambda signum, frame: reactor.callFromThread(stop_once))
+    reactor.run(installSignalHandlers=False)
+
+
+def stop_once():
+    """reactor.stop(), which raises when called a second time."""
+    if reactor.running and not stop_once.called:
+        stop_once.called = True
+        reactor.stop()
+
+
+stop_once.called = False
 
 
 if __name__ == '__main__':

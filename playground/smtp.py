@@ -12,6 +12,7 @@ Run alone: python -m playground.smtp [--port-offset N].
 import asyncio
 import email.utils
 import logging
+import signal
 
 from aiosmtpd.smtp import SMTP, AuthResult, TLSSetupException
 
@@ -90,10 +91,13 @@ def smtp_factory(state, loop):
 
 
 async def serve(state, host, number):
+    """Serve until SIGTERM (however many of them come)."""
     loop = asyncio.get_running_loop()
     server = await loop.create_server(smtp_factory(state, loop), host, number)
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
     async with server:
-        await server.serve_forever()
+        await stop.wait()
 
 
 def main():
