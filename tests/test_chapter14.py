@@ -1,7 +1,6 @@
 """Chapter 14: POP3 clients over TLS against the playground, driven through a terminal."""
 import email
 import mailbox
-import re
 import smtplib
 import ssl
 import uuid
