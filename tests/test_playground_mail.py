@@ -135,6 +135,18 @@ def test_pop_listing_sizes_and_order_match_the_store(pg):
     pop.quit()
 
 
+def test_a_pop_session_sees_the_mailbox_as_it_was_at_login(pg):
+    pop = logged_in(pg)
+    count = pop.stat()[0]
+    subject = unique('arrives meanwhile')
+    send(pg, subject)
+    assert pop.stat()[0] == count  # numbers stay stable within a session
+    pop.quit()
+    pop = logged_in(pg)
+    assert pop.stat()[0] == count + 1 and find(pop, subject) == count + 1
+    pop.quit()
+
+
 def test_top_gives_the_header_and_the_first_lines(pg):
     subject = unique('top')
     send(pg, subject, body='one\ntwo\nthree\n')
@@ -334,6 +346,9 @@ def test_curl_sends_over_smtp_and_reads_over_pop3s(pg, tmp_path):
     body = subprocess.run(common + [f'pop3s://localhost:{pg.port(995)}/{number}'],
                           check=True, capture_output=True, timeout=30).stdout
     assert body == wire(data)
+    upgraded = subprocess.run(common + ['--ssl-reqd', f'pop3://localhost:{pg.port(110)}/'],
+                              check=True, capture_output=True, timeout=30).stdout
+    assert upgraded == listing  # the same, over STLS on the plain port
     refused = subprocess.run([curl, '--silent', '--cacert', str(pg.ca), '--user',
                               f'{USER}:wrong', f'pop3s://localhost:{pg.port(995)}/'],
                              capture_output=True, timeout=30)
