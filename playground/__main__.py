@@ -47,10 +47,10 @@ def prepare(services, state, reset):
     """Make TLS material and seed each service's state (or restore it with reset)."""
     state.mkdir(parents=True, exist_ok=True)
     tls.ensure(state)
-    for service in services:
-        if service.prepare:
-            module, function = service.prepare.split(':')
-            getattr(importlib.import_module(module), function)(state, reset)
+    # Services that share a store (smtp, pop, imap) share its prepare: run it once.
+    for name in dict.fromkeys(service.prepare for service in services if service.prepare):
+        module, function = name.split(':')
+        getattr(importlib.import_module(module), function)(state, reset)
 
 
 def start(service, args):

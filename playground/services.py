@@ -23,6 +23,13 @@ SERVICES = [
     Service('dns', 'playground.dnsserver', {'dns': 53},
             'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1:{dns}  (UDP and TCP)',
             prepare='playground.dnsserver:prepare'),
+    Service('smtp', 'playground.smtp', {'smtp': 25},
+            'python chapter13/tls.py localhost:{smtp} you@example.org brandon@example.com'
+            '  (STARTTLS, then AUTH)',
+            prepare='playground.mailstore:prepare'),
+    Service('pop', 'playground.pop', {'pop3': 110, 'pop3s': 995},
+            'python chapter14/mailbox.py localhost:{pop3s} brandon  (POP3 with STLS on {pop3})',
+            prepare='playground.mailstore:prepare'),
 ]
 
 BY_NAME = {service.name: service for service in SERVICES}

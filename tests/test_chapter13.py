@@ -1,0 +1,226 @@
+"""Chapter 13: SMTP clients against the playground's mail server, and against odd servers."""
+import email
+import email.policy
+import logging
+import mailbox
+import uuid
+
+import pexpect
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from conftest import ACCOUNT, closed_port, free_port
+from playground.common import server_ssl_context
+
+USER, PASSWORD = ACCOUNT
+ME = f'{USER}@example.com'
+SIZE_LIMIT = 1024 * 1024
+SENDERS = ['simple', 'debug', 'ehlo', 'tls']
+
+
+@pytest.fixture
+def pg(playground):
+    return playground('smtp', 'pop')
+
+
+def sender():
+    """A From address nobody else uses, to find the message in the store."""
+    return f'reader-{uuid.uuid4().hex[:10]}@example.org'
+
+
+def delivered(pg, fromaddr):
+    """The stored messages whose envelope sender was fromaddr, parsed."""
+    box = mailbox.Maildir(pg.state / 'mail' / USER, create=False)
+    found = [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
+             for key in box.keys()]
+    return [m for m in found if m['Return-Path'] == f'<{fromaddr}>']
+
+
+@pytest.fixture
+def odd_server():
+    """odd_server(**aiosmtpd options) -> (port, handler): an SMTP server run by the test."""
+    started = []
+
+    def start(**options):
+        handler = Recorder()
+        controller = Controller(handler, hostname='127.0.0.1', port=free_port(),
+                                authenticator=handler.authenticate, **options)
+        controller.start()
+        started.append(controller)
+        return controller.port, handler
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+class Recorder:
+    """Keeps what the client sent: messages and login attempts."""
+
+    def __init__(self):
+        self.messages, self.logins = [], []
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        self.logins.append(auth_data)
+        return AuthResult(success=False, handled=False)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return '250 OK'
+
+
+# ---------------------------------------------------------------- each sender delivers
+
+@pytest.mark.parametrize('script', SENDERS)
+def test_message_is_delivered_into_the_inbox(pg, run, script):
+    fromaddr = sender()
+    out = run(f'chapter13/{script}.py', f'localhost:{pg.port(25)}', fromaddr, ME,
+              env=pg.env).ok()
+    assert out.splitlines()[-1] == 'Message successfully sent to 1 recipient(s)'
+    [message] = delivered(pg, fromaddr)
+    assert message['Subject'] == f'Test Message from {script}.py'
+    assert message['From'] == fromaddr and message['To'] == ME
+    assert f'from the {script}.py program' in message.get_content()
+
+
+def test_several_recipients_and_a_refused_one(pg, run):
+    fromaddr = sender()
+    out = run('chapter13/simple.py', f'localhost:{pg.port(25)}', fromaddr, ME,
+              'nobody@example.com', f'{USER}@localhost', env=pg.env).ok()
+    assert 'Refused nobody@example.com: 550 5.1.1' in out
+    assert 'Message successfully sent to 2 recipient(s)' in out
+    assert len(delivered(pg, fromaddr)) == 1  # both addresses are brandon's INBOX
+
+
+def test_debug_prints_the_conversation(pg, run):
+    fromaddr = sender()
+    done = run('chapter13/debug.py', f'localhost:{pg.port(25)}', fromaddr, ME, env=pg.env)
+    done.ok()
+    for line in ("send: 'ehlo ", f"send: 'mail from:<{fromaddr}> size=",
+                 f"send: 'rcpt to:<{ME}>", "reply: b'354 ", "reply: b'250 2.0.0 ok",
+                 "send: 'quit", "reply: b'221 "):
+        assert line in done.err.lower()  # Python 3.13 says 'mail from', 3.12 'mail FROM'
+    assert delivered(pg, fromaddr)
+
+
+def test_ehlo_reports_the_size_limit_and_refuses_a_big_message(pg, run, tmp_path):
+    fromaddr = sender()
+    out = run('chapter13/ehlo.py', f'localhost:{pg.port(25)}', fromaddr, ME, env=pg.env).ok()
+    assert out.splitlines()[0] == f'Maximum message size is {SIZE_LIMIT}'
+    big = tmp_path / 'big.txt'
+    big.write_text('All work and no play makes Jack a dull boy.\n' * 30000)
+    done = run('chapter13/ehlo.py', f'localhost:{pg.port(25)}', fromaddr, ME,
+               '--body', big, env=pg.env)
+    assert done.out == f'Maximum message size is {SIZE_LIMIT}\n'
+    done.fails(f'localhost:{pg.port(25)}', 'message too large', 'aborting')
+    assert len(delivered(pg, fromaddr)) == 1  # only the first one
+    small = tmp_path / 'small.txt'
+    small.write_text('A body read from a file.\n')
+    run('chapter13/ehlo.py', f'localhost:{pg.port(25)}', fromaddr, ME, '--body', small,
+        env=pg.env).ok()
+    assert any(m.get_content() == 'A body read from a file.\n' for m in delivered(pg, fromaddr))
+
+
+# ---------------------------------------------------------------- TLS
+
+def test_tls_negotiates_and_verifies(pg, run):
+    out = run('chapter13/tls.py', f'localhost:{pg.port(25)}', sender(), ME, env=pg.env).ok()
+    assert out.splitlines()[:2] == ['Negotiating TLS....', 'Using TLS connection (TLSv1.3).']
+    # by address too: the playground certificate names 127.0.0.1
+    run('chapter13/tls.py', f'127.0.0.1:{pg.port(25)}', sender(), ME, env=pg.env).ok()
+
+
+def test_tls_refuses_an_unknown_certificate_authority(pg, run):
+    fromaddr = sender()
+    done = run('chapter13/tls.py', f'localhost:{pg.port(25)}', fromaddr, ME)  # no SSL_CERT_FILE
+    done.fails(f'localhost:{pg.port(25)}', 'certificate verify failed',
+               'unable to get local issuer certificate')
+    assert not delivered(pg, fromaddr)
+
+
+def test_tls_refuses_a_certificate_for_another_name(pg, run, odd_server):
+    port, handler = odd_server(tls_context=server_ssl_context(pg.state, wrong_name=True))
+    done = run('chapter13/tls.py', f'localhost:{port}', sender(), ME, env=pg.env)
+    done.fails(f'localhost:{port}', 'certificate verify failed', 'Hostname mismatch')
+    assert handler.messages == []
+
+
+def test_tls_falls_back_to_plain_when_starttls_is_not_offered(run, odd_server):
+    port, handler = odd_server()
+    out = run('chapter13/tls.py', f'127.0.0.1:{port}', 'me@example.org', ME).ok()
+    assert out.splitlines()[0] == 'Server does not support TLS; using normal connection.'
+    assert [m.rcpt_tos for m in handler.messages] == [[ME]]
+
+
+# ---------------------------------------------------------------- login
+
+def log_in(spawn, port, env, fromaddr, password):
+    child = spawn('chapter13/login.py', f'localhost:{port}', fromaddr, ME, env=env)
+    child.expect_exact('Enter username: ')
+    child.sendline(USER)
+    child.expect_exact('Enter password: ')
+    child.sendline(password)
+    child.expect(pexpect.EOF)
+    child.close()
+    after = str(child.logfile_read).split('Enter password: ', 1)[1]
+    return child.exitstatus, [line for line in after.splitlines() if line.strip()]
+
+
+def test_login_sends_after_logging_in(pg, spawn):
+    fromaddr = sender()
+    status, lines = log_in(spawn, pg.port(25), pg.env, fromaddr, PASSWORD)
+    assert (status, lines) == (0, ['Message successfully sent to 1 recipient(s)'])
+    [message] = delivered(pg, fromaddr)
+    assert 'with ESMTPSA' in message['Received']  # S: over TLS, A: authenticated
+
+
+def test_login_reports_a_wrong_password_in_one_line(pg, spawn):
+    fromaddr = sender()
+    status, lines = log_in(spawn, pg.port(25), pg.env, fromaddr, 'wrong')
+    assert status == 1
+    assert lines == [f'localhost:{pg.port(25)}: login refused: 535 5.7.8 '
+                     'Authentication credentials invalid'], lines
+    assert not delivered(pg, fromaddr)
+
+
+def test_login_never_sends_the_password_without_tls(spawn, odd_server, caplog):
+    # This server offers AUTH without STARTTLS, and logs every line it receives.
+    caplog.set_level(logging.INFO, logger='mail.log')
+    port, handler = odd_server(auth_require_tls=False)
+    status, lines = log_in(spawn, port, {}, 'me@example.org', 'secret-password')
+    assert status == 1
+    assert lines == [f'localhost:{port}: the server offers no STARTTLS; '
+                     'not sending a password unencrypted']
+    received = [record.getMessage() for record in caplog.records if '>>' in record.getMessage()]
+    assert any("b'ehlo" in line for line in received)  # the log does show client lines
+    assert not any('auth' in line.lower() or 'secret' in line for line in received), received
+    assert handler.logins == [] and handler.messages == []
+
+
+# ---------------------------------------------------------------- failures and usage
+
+@pytest.mark.parametrize('script', SENDERS)
+def test_closed_port_is_one_clear_line(run, script):
+    port = closed_port()
+    run(f'chapter13/{script}.py', f'localhost:{port}', 'me@example.org', ME).fails(
+        f'localhost:{port}', 'Connection refused')
+
+
+def test_unknown_host_is_one_clear_line(run):
+    run('chapter13/simple.py', 'no-such-host.invalid', 'me@example.org', ME).fails(
+        'no-such-host.invalid:25')
+
+
+def test_all_recipients_refused_is_one_clear_line(pg, run):
+    run('chapter13/tls.py', f'localhost:{pg.port(25)}', 'me@example.org',
+        'someone@example.org', env=pg.env).fails('every recipient was refused',
+                                                 '550 5.7.1', 'relaying denied')
+
+
+@pytest.mark.parametrize('script', SENDERS + ['login'])
+def test_usage(run, script):
+    assert 'fromaddr' in run(f'chapter13/{script}.py', '-h').ok()
+    done = run(f'chapter13/{script}.py', 'localhost:25')
+    assert done.returncode == 2 and 'usage:' in done.err
+    done = run(f'chapter13/{script}.py', 'localhost:notaport', 'a@b', 'c@d')
+    assert done.returncode == 2 and 'not a host[:port]' in done.err
