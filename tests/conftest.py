@@ -213,10 +213,11 @@ class Server:
 
     def stop(self):
         """Terminate the server (and its children); return every line it printed."""
-        terminate(self.process)
-        while self.readline(5) is not None:  # collect the last lines
-            pass
-        self.process.stdout.close()
+        if not self.process.stdout.closed:  # stop() may be called twice
+            terminate(self.process)
+            while self.readline(5) is not None:  # collect the last lines
+                pass
+            self.process.stdout.close()
         return self.lines
 
 
@@ -302,6 +303,8 @@ def playground_factory():
     def get(*services):
         key = tuple(sorted(services))
         if key not in running or running[key].process.poll() is not None:
+            if key in running:
+                running[key].stop()  # it died: close its pipes before replacing it
             folders.append(tempfile.mkdtemp(prefix='playground-'))
             running[key] = Playground(services, folders[-1])
         return running[key]
