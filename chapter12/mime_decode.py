@@ -3,6 +3,7 @@
 # List the parts of a MIME message that hold data, then save the ones the user picks, decoded.
 
 import argparse
+import mimetypes
 import os
 import sys
 from email import policy
@@ -41,7 +42,8 @@ def save_part(part, number):
     """Ask for a file name and write the part's decoded bytes there, never clobbering."""
     # A file name comes from the sender: keep only its last component, so that
     # a name like '../../.bashrc' cannot write outside the current folder.
-    suggested = os.path.basename(part.get_filename() or '') or f'part{number}.bin'
+    extension = mimetypes.guess_extension(part.get_content_type()) or '.bin'
+    suggested = os.path.basename(part.get_filename() or '') or f'part{number}{extension}'
     path = ask(f'Save part {number} as [{suggested}]: ') or suggested
     if os.path.exists(path):
         if ask(f'{path} exists; overwrite it? [y/N] ').lower() not in ('y', 'yes'):
