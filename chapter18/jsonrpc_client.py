@@ -3,9 +3,12 @@
 # Call lengths() on jsonrpc_server.py: JSON carries lists, dicts, strings, numbers and null.
 
 import argparse
+import socket
 import sys
 
 import jsonrpclib
+
+TIMEOUT = 10.0     # seconds to wait for the server before giving up
 
 
 def make_call(proxy):
@@ -23,6 +26,7 @@ if __name__ == '__main__':
     parser.add_argument('-p', '--port', type=int, default=7002,
                         help='server port (default: %(default)s)')
     args = parser.parse_args()
+    socket.setdefaulttimeout(TIMEOUT)      # a server that never answers must not hang us
     proxy = jsonrpclib.ServerProxy(f'http://{args.host}:{args.port}')
     try:
         make_call(proxy)

@@ -3,8 +3,11 @@
 # Call the functions of xmlrpc_server.py as if they were local, and see how a server error arrives.
 
 import argparse
+import socket
 import sys
 import xmlrpc.client
+
+TIMEOUT = 10.0     # seconds to wait for the server before giving up
 
 
 def make_calls(proxy):
@@ -32,6 +35,7 @@ if __name__ == '__main__':
     parser.add_argument('-p', '--port', type=int, default=7001,
                         help='server port (default: %(default)s)')
     args = parser.parse_args()
+    socket.setdefaulttimeout(TIMEOUT)      # a server that never answers must not hang us
     # allow_none: send None as <nil/>, an extension that Python's server understands.
     proxy = xmlrpc.client.ServerProxy(f'http://{args.host}:{args.port}', allow_none=True)
     try:

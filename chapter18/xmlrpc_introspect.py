@@ -3,8 +3,11 @@
 # Ask an XML-RPC server which functions it offers, with their signatures and help texts.
 
 import argparse
+import socket
 import sys
 import xmlrpc.client
+
+TIMEOUT = 10.0     # seconds to wait for the server before giving up
 
 
 def describe(proxy):
@@ -28,6 +31,7 @@ if __name__ == '__main__':
     parser.add_argument('-p', '--port', type=int, default=7001,
                         help='server port (default: %(default)s)')
     args = parser.parse_args()
+    socket.setdefaulttimeout(TIMEOUT)      # a server that never answers must not hang us
     proxy = xmlrpc.client.ServerProxy(f'http://{args.host}:{args.port}')
     try:
         describe(proxy)

@@ -3,8 +3,11 @@
 # Send several XML-RPC calls in one HTTP request with system.multicall, and read the answers.
 
 import argparse
+import socket
 import sys
 import xmlrpc.client
+
+TIMEOUT = 10.0     # seconds to wait for the server before giving up
 
 
 def batch(proxy):
@@ -30,6 +33,7 @@ if __name__ == '__main__':
     parser.add_argument('-p', '--port', type=int, default=7001,
                         help='server port (default: %(default)s)')
     args = parser.parse_args()
+    socket.setdefaulttimeout(TIMEOUT)      # a server that never answers must not hang us
     proxy = xmlrpc.client.ServerProxy(f'http://{args.host}:{args.port}')
     try:
         batch(proxy)
