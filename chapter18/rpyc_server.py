@@ -24,6 +24,7 @@ class LineCounter(rpyc.Service):
 def serve(host, port):
     """Answer RPyC connections, one thread each, until interrupted."""
     server = ThreadedServer(LineCounter, hostname=host, port=port)
+    server.listener.listen()    # rpyc listens only inside start(): be ready before saying so
     print('Listening at', server.listener.getsockname(), flush=True)
     server.start()
 
