@@ -32,6 +32,18 @@ def post_lines(srv):
     return [line for line in lines if '"POST ' in line]
 
 
+# The slowest test first, so that it overlaps with the others.
+def test_xmlrpc_client_against_a_silent_server_times_out(run):
+    with socket.socket() as silent:                    # accepts, never answers
+        silent.bind(('127.0.0.1', 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        run('chapter18/xmlrpc_client.py', '-p', port, timeout=30).fails(
+            f'127.0.0.1:{port}', 'timed out')
+        assert time.monotonic() - started < 20
+
+
 # ---------------------------------------------------------------- every listing
 
 @pytest.mark.parametrize('listing', SERVERS + CLIENTS)
@@ -126,17 +138,6 @@ def test_xmlrpc_multicall_sends_one_request_for_four_answers(run, xmlrpc_server)
         '''answer 3: "[1, 2.0, 'three']"''',
         f'answer 4: {FAULT}']
     assert len(post_lines(xmlrpc_server)) == 1
-
-
-def test_xmlrpc_client_against_a_silent_server_times_out(run):
-    with socket.socket() as silent:                    # accepts, never answers
-        silent.bind(('127.0.0.1', 0))
-        silent.listen()
-        port = silent.getsockname()[1]
-        started = time.monotonic()
-        run('chapter18/xmlrpc_client.py', '-p', port, timeout=30).fails(
-            f'127.0.0.1:{port}', 'timed out')
-        assert time.monotonic() - started < 20
 
 
 # ---------------------------------------------------------------- JSON-RPC
