@@ -45,13 +45,15 @@ def save_part(part, number):
     extension = mimetypes.guess_extension(part.get_content_type()) or '.bin'
     suggested = os.path.basename(part.get_filename() or '') or f'part{number}{extension}'
     path = ask(f'Save part {number} as [{suggested}]: ') or suggested
+    mode = 'xb'                             # 'x': fail rather than replace a file
     if os.path.exists(path):
         if ask(f'{path} exists; overwrite it? [y/N] ').lower() not in ('y', 'yes'):
             print('Not saved.')
             return
+        mode = 'wb'
     data = part.get_payload(decode=True)    # undoes base64 or quoted-printable
     try:
-        with open(path, 'wb') as f:
+        with open(path, mode) as f:
             f.write(data)
     except OSError as exc:
         print(f'Cannot write {path}: {exc.strerror}')
