@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+# Foundations of Python Network Programming, 2nd ed. - Chapter 12 - mime_gen_basic.py
+# Build a multipart MIME message with files attached: text files as text, the rest base64.
+
+import argparse
+import mimetypes
+import os
+import sys
+from email.message import EmailMessage
+
+BODY = """Hello,
+
+Attached are the files named on the command line of mime_gen_basic.py.
+
+-- The example script"""
+
+
+def attach_file(message, path):
+    """Attach one file, with the content type its name suggests."""
+    ctype, encoding = mimetypes.guess_type(path)
+    if ctype is None or encoding is not None:    # unknown, or compressed (.gz)
+        ctype = 'application/octet-stream'
+    maintype, subtype = ctype.split('/', 1)
+    filename = os.path.basename(path)
+    with open(path, 'rb') as f:
+        data = f.read()
+    if maintype == 'text':
+        try:
+            # Text goes in as text: readable in the message when it is plain ASCII.
+            message.add_attachment(data.decode('utf-8'), subtype=subtype, filename=filename)
+            return
+        except UnicodeDecodeError:
+            pass                                 # not UTF-8: keep its bytes as they are
+    message.add_attachment(data, maintype, subtype, filename=filename)
+
+
+def build_message(paths):
+    """Return a message with a text body and each file as an attachment."""
+    message = EmailMessage()
+    message['To'] = 'recipient@example.com'
+    message['From'] = 'Test Sender <sender@example.com>'
+    message['Subject'] = 'Test Message, Chapter 12'
+    message.set_content(BODY)
+    for path in paths:
+        attach_file(message, path)   # the first one turns the message into multipart/mixed
+    return message
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description='Print a MIME message with files attached.')
+    parser.add_argument('files', nargs='*', help='files to attach')
+    args = parser.parse_args()
+    try:
+        message = build_message(args.files)
+    except OSError as exc:
+        sys.exit(f'mime_gen_basic.py: cannot read {exc.filename}: {exc.strerror}')
+    print(message.as_string(), end='')
