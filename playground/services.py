@@ -23,6 +23,9 @@ SERVICES = [
     Service('dns', 'playground.dnsserver', {'dns': 53},
             'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1:{dns}  (UDP and TCP)',
             prepare='playground.dnsserver:prepare'),
+    Service('ftp', 'playground.ftpserver', {'ftp': 21},
+            'python chapter17/connect.py 127.0.0.1:{ftp}  (anonymous reads; brandon writes in /home/brandon)',
+            prepare='playground.ftpserver:prepare'),
 ]
 
 BY_NAME = {service.name: service for service in SERVICES}
