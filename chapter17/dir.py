@@ -6,7 +6,7 @@ import argparse
 import ftplib
 import sys
 
-PLAYGROUND = '127.0.0.1:10021'   # the book used ftp.ibiblio.org, which has shut its FTP down
+PLAYGROUND = '127.0.0.1:10021'   # the book used ftp.ibiblio.org
 FTP_PORT = 21
 TIMEOUT = 15
 FOLDER = '/pub/academic/astronomy'
