@@ -235,7 +235,10 @@ def main():
     prepare(args.state, reset=False)
     quiet_logging()
     server = make_server(args.state / 'ftp', args.host, port(args.port_offset, FTP))
-    server.serve_forever(handle_exit=False)
+    try:
+        server.serve_forever(handle_exit=False)
+    finally:
+        server.close_all()  # the listening socket and every open session
 
 
 if __name__ == '__main__':
