@@ -50,9 +50,8 @@ def walk(ftp, remote, local):
     return files, size
 
 
-def mirror(host, port, folder):
-    """Log in anonymously and copy the whole remote folder into the current one."""
-    local = posixpath.basename(folder.rstrip('/')) or 'ftp-root'
+def mirror(host, port, folder, local):
+    """Log in anonymously and copy the whole remote folder into the new folder local."""
     with ftplib.FTP(timeout=TIMEOUT) as ftp:
         ftp.connect(host, port)
         ftp.login()
@@ -72,7 +71,7 @@ def main():
     if os.path.exists(local):
         sys.exit(f'refusing to overwrite your {local} folder')
     try:
-        mirror(host, port, args.folder)
+        mirror(host, port, args.folder, local)
     except ftplib.Error as exc:        # the server answered 4xx or 5xx
         sys.exit(f'FTP server {host}:{port} said: {exc}')
     except EOFError:
