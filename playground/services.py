@@ -23,6 +23,9 @@ SERVICES = [
     Service('dns', 'playground.dnsserver', {'dns': 53},
             'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1:{dns}  (UDP and TCP)',
             prepare='playground.dnsserver:prepare'),
+    Service('imap', 'playground.imapserver', {'imap': 143, 'imaps': 993},
+            'python chapter15/folder_info.py localhost:{imaps} brandon  (STARTTLS on {imap})',
+            prepare='playground.mailstore:prepare'),
 ]
 
 BY_NAME = {service.name: service for service in SERVICES}
