@@ -580,7 +580,7 @@ class Search:
     def key(self):
         token = self.next()
         if isinstance(token, list):
-            return Search(token, self.number, self.message, self.last).all()
+            return Search(list(token), self.number, self.message, self.last).all()
         word, message = token.upper(), self.message
         part = message.part
         if word[:1].isdigit() or word[:1] == '*':
@@ -1003,7 +1003,7 @@ class Server(imap4.IMAP4Server):
                 label, content = section(msg.part(), item)
                 items.append(label + b' ' + literal(content))
         if uid and not any(item.type == 'uid' for item in query):
-            items.append(b'UID %d' % msg.uid)
+            items.insert(0, b'UID %d' % msg.uid)    # UID FETCH always tells the UID
         if seen and not wants_flags:
             items.append(b'FLAGS (' + ' '.join(msg.getFlags()).encode() + b')')
         self.transport.write(b'* %d FETCH (' % id + b' '.join(items) + b')\r\n')
