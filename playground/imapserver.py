@@ -24,6 +24,7 @@ import json
 import mailbox
 import os
 import re
+import signal
 import sys
 import time
 
@@ -1057,7 +1058,21 @@ def main():
     reactor.listenSSL(port(args.port_offset, IMAPS),
                       ServerFactory(args.state, implicit_tls=True), context,
                       interface=args.host)
-    reactor.run()
+    stopping = []
+
+    def stop(signum, frame):
+        """Stop once, however many signals come (Ctrl-C, SIGTERM, the launcher's closed stdin)."""
+        if not stopping:
+            stopping.append(signum)
+            reactor.callFromThread(reactor.stop)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    reactor.run(installSignalHandlers=False)
+    # The --watch-stdin thread may still sit in a read of stdin: end here, before
+    # interpreter shutdown trips over its lock ("Fatal Python error: ... <stdin>").
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == '__main__':
