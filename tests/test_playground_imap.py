@@ -439,9 +439,9 @@ def test_abrupt_disconnects_do_not_hurt(playground):
 
 # ---------------------------------------------------------------- another client: curl
 
-def test_curl_reads_lists_and_is_refused_a_wrong_password(playground, tmp_path):
+def test_curl_reads_lists_and_is_refused_a_wrong_password(fresh_playground, tmp_path):
     curl = require_binary('curl')
-    pg = playground('imap')
+    pg = fresh_playground('imap')   # curl SELECTs and fetches BODY[]: that marks mail \Seen
 
     def run(*args):
         return subprocess.run([curl, '-sS', '--cacert', str(pg.ca), *args], capture_output=True,
