@@ -539,7 +539,10 @@ class Folder:
         for number, message in self.resolve(messages, uid):
             old = set(message.letters)
             new = old | letters if mode > 0 else old - letters if mode < 0 else letters
-            message.set_letters(new)
+            try:
+                message.set_letters(new)
+            except FileNotFoundError:
+                continue   # expunged by another session meanwhile: NOOP will say so
             changed[number] = message.getFlags()
         return changed
 
@@ -972,10 +975,13 @@ class Server(imap4.IMAP4Server):
         seen = any((item.type == 'body' and not item.peek and (
             item.empty or item.header or item.text or item.mime))
             or item.type in ('rfc822', 'rfc822text') for item in query)
-        if seen and self.mbox.isWriteable() and 'S' not in msg.letters:
-            msg.set_letters(msg.letters + 'S')
-        else:
-            seen = False
+        try:
+            if seen and self.mbox.isWriteable() and 'S' not in msg.letters:
+                msg.set_letters(msg.letters + 'S')
+            else:
+                seen = False
+        except FileNotFoundError:
+            seen = False   # expunged by another session meanwhile
         for item in query:
             kind = item.type
             if kind == 'flags':

@@ -386,6 +386,29 @@ def test_mail_delivered_into_the_maildir_shows_up_while_running(fresh_playground
 
 # ---------------------------------------------------------------- sturdiness
 
+def test_two_sessions_see_each_others_changes(fresh_playground):
+    pg = fresh_playground('imap')
+    first, second = imaps(pg), imaps(pg)
+    first.select('INBOX')
+    second.select('INBOX')
+    first.store('1', '+FLAGS', '\\Deleted')
+    assert first.expunge() == ('OK', [b'1'])
+    # the second session still numbers the gone message 1 until it is told
+    assert second.store('1', '+FLAGS', '\\Flagged')[0] == 'OK'
+    typ, data = second.fetch('1', '(BODY.PEEK[])')
+    assert typ == 'OK' and data[0][1] == b''
+    second.store('2', '+FLAGS', '\\Flagged')
+    assert second.noop()[0] == 'OK'
+    assert second.response('EXPUNGE') == ('EXPUNGE', [b'1'])
+    assert second.search(None, 'ALL') == ('OK', [b'1 2 3'])
+    first.noop()
+    assert b'\\Flagged' in imaplib.ParseFlags(first.fetch('1', 'FLAGS')[1][0])
+    first.logout()
+    second.logout()
+    out, err = pg.stop()
+    assert 'Traceback' not in err, err
+
+
 def raw_session(pg, port):
     """A line-oriented raw connection: (send(bytes), readline())."""
     sock = socket.create_connection(('127.0.0.1', port), timeout=10)
