@@ -51,7 +51,7 @@ def main(address, username):
 
 
 if __name__ == '__main__':
-    parser = argparse.ArgumentParser(description='List the capabilities and folders with IMAPClient.')
+    parser = argparse.ArgumentParser(description='List capabilities and folders with IMAPClient.')
     parser.add_argument('server', type=parse_address, help='IMAP server as host[:port] '
                         '(implicit TLS, port 993 by default)')
     parser.add_argument('username', help='account to log in as')

@@ -785,7 +785,8 @@ def guarded(handler):
     def run(self, tag, *args, **kwargs):
         try:
             return handler(self, tag, *args, **kwargs)
-        except (ValueError, IndexError, imap4.IllegalQueryError, imap4.IllegalIdentifierError) as e:
+        except (ValueError, IndexError, imap4.IllegalQueryError,
+                imap4.IllegalIdentifierError) as e:
             self.sendBadResponse(tag, b'Bad request: ' + str(e).encode('utf-8', 'replace'))
         except imap4.MailboxException as e:
             self.sendNegativeResponse(tag, str(e).encode('utf-8', 'replace'))

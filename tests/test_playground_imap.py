@@ -9,7 +9,6 @@ import email.header
 import email.policy
 import imaplib
 import json
-import pathlib
 import socket
 import ssl
 import subprocess
@@ -22,7 +21,8 @@ from conftest import ACCOUNT, require_binary
 from playground import mailstore
 
 SEEDED_INBOX = ['Welcome to the playground mail system', 'Chapter draft and figures',
-                'This week: sockets and select()', 'Grüße aus Köln: Straßenfest am Samstag ☕']
+                'This week: sockets and select()',
+                'Grüße aus Köln: Straßenfest am Samstag ☕']
 FOLDERS = {'INBOX': {'\\HasNoChildren'}, 'Archive': {'\\Noselect', '\\HasChildren'},
            'Archive.2010': {'\\HasNoChildren'}, 'Archive.2011': {'\\HasNoChildren'},
            'Drafts': {'\\HasNoChildren'}, 'Sent': {'\\HasNoChildren'}}
@@ -84,9 +84,9 @@ def test_implicit_tls_port_verifies_and_lists_capabilities(playground):
     assert client.capabilities[0] == 'IMAP4REV1' and 'STARTTLS' not in client.capabilities
     assert client.sock.getpeercert()['subjectAltName']
     client.logout()
+    untrusting = ssl.create_default_context(cafile=None, capath='/nonexistent')
     with pytest.raises(ssl.SSLCertVerificationError):
-        imaplib.IMAP4_SSL('localhost', pg.port(993), timeout=10,
-                          ssl_context=ssl.create_default_context(cafile=None, capath='/nonexistent'))
+        imaplib.IMAP4_SSL('localhost', pg.port(993), timeout=10, ssl_context=untrusting)
 
 
 def test_wrong_password_is_refused_on_both_ports_and_the_next_client_is_served(playground):
@@ -141,7 +141,7 @@ def test_select_and_examine_report_counts_uids_and_mode(playground):
     again = client.select_folder('Archive.2010', readonly=True)
     assert again[b'UIDVALIDITY'] == info[b'UIDVALIDITY']
     status = client.folder_status('INBOX', ['MESSAGES', 'UIDNEXT', 'UIDVALIDITY'])
-    assert status[b'MESSAGES'] >= 4
+    assert status[b'MESSAGES'] == 4
     with pytest.raises(imapclient.exceptions.IMAPClientError, match='Noselect'):
         client.select_folder('Archive')
     with pytest.raises(imapclient.exceptions.IMAPClientError, match='No such mailbox'):
@@ -217,7 +217,8 @@ def test_bodystructure_and_envelope(playground):
     assert subtype == b'MIXED'
     assert [(p[0], p[1]) for p in parts] == [(b'TEXT', b'PLAIN'), (b'TEXT', b'PLAIN'),
                                             (b'IMAGE', b'PNG')]
-    assert parts[2][5] == b'BASE64' and parts[2][8] == (b'ATTACHMENT', (b'FILENAME', b'figure1.png'))
+    assert parts[2][5] == b'BASE64'
+    assert parts[2][8] == (b'ATTACHMENT', (b'FILENAME', b'figure1.png'))
     parts, subtype = alternative[b'BODYSTRUCTURE'][:2]
     assert subtype == b'ALTERNATIVE' and [p[1] for p in parts] == [b'PLAIN', b'HTML']
     assert alternative[b'BODY'].is_multipart
@@ -292,8 +293,8 @@ def test_store_copy_append_expunge_and_uid_forms(fresh_playground):
     assert b'\\Seen' not in flags[1] and {b'\\Flagged', b'\\Answered'} <= set(flags[2])
     assert b'\\Seen' in flags[3]
     # flags are the Maildir "info" of each file: F flagged, R replied, S seen
-    names = sorted(p.name.split(':2,')[1] for p in (mailstore.root(pg.state) / 'brandon' / 'cur').iterdir())
-    assert sorted(names) == sorted(['', 'FR', 'S', 'F'])
+    cur = mailstore.root(pg.state) / 'brandon' / 'cur'
+    assert sorted(p.name.split(':2,')[1] for p in cur.iterdir()) == ['', 'F', 'FR', 'S']
 
     assert client.copy('1:2', 'Archive.2011')[0] == 'OK'
     assert client.uid('COPY', '4', 'Drafts')[0] == 'OK'
@@ -477,8 +478,10 @@ def test_curl_reads_lists_and_is_refused_a_wrong_password(fresh_playground, tmp_
     assert done.returncode == 0, done.stderr
     assert '* LIST (\\Noselect \\HasChildren) "." "Archive"' in done.stdout
     done = run('--user', user, f'imaps://localhost:{pg.port(993)}/INBOX;UID=2/;SECTION=2')
-    assert done.stdout.replace('\r\n', '\n') == 'Chapter 15: IMAP\n\nIMAP keeps your mail on the server.\n'
-    done = run('--user', user, '-X', 'SEARCH FROM newsletter', f'imaps://localhost:{pg.port(993)}/INBOX')
+    assert done.stdout.replace('\r\n', '\n') == (
+        'Chapter 15: IMAP\n\nIMAP keeps your mail on the server.\n')
+    done = run('--user', user, '-X', 'SEARCH FROM newsletter',
+               f'imaps://localhost:{pg.port(993)}/INBOX')
     assert done.stdout.strip() == '* SEARCH 3'
     done = run('--user', f'{ACCOUNT[0]}:wrong', f'imaps://localhost:{pg.port(993)}/')
     assert done.returncode == 67 and 'Login denied' in done.stderr
@@ -489,6 +492,6 @@ def test_uid_list_is_kept_next_to_each_folder(playground):
     client = imaps(pg)
     client.select('Archive.2010', readonly=True)
     client.logout()
-    saved = pathlib.Path(mailstore.root(pg.state) / 'brandon' / '.Archive.2010' / 'imap-uidlist.json')
+    saved = mailstore.root(pg.state) / 'brandon' / '.Archive.2010' / 'imap-uidlist.json'
     data = json.loads(saved.read_text())
     assert sorted(data['uids'].values()) == [1, 2] and data['uidnext'] == 3
