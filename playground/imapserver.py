@@ -174,6 +174,10 @@ class Atom(bytes):
 NIL = Atom(b'NIL')
 
 
+class Juxtaposed(list):
+    """Items sent side by side with no space: the parts of a multipart BODYSTRUCTURE."""
+
+
 def encode(item):
     """Python data -> IMAP syntax: None NIL, int number, str/bytes string, list parenthesised."""
     if item is None:
@@ -182,6 +186,8 @@ def encode(item):
         return item
     if isinstance(item, int):
         return b'%d' % item
+    if isinstance(item, Juxtaposed):
+        return b''.join(encode(each) for each in item)
     if isinstance(item, (list, tuple)):
         return b'(' + b' '.join(encode(each) for each in item) + b')'
     if isinstance(item, str):
@@ -197,8 +203,8 @@ def addresses(value):
         return None
     result = []
     for name, address in email.utils.getaddresses([value]):
-        mailbox, _, host = address.rpartition('@') if '@' in address else (address, '', '')
-        result.append([name or None, None, mailbox or None, host or None])
+        local, _, host = address.rpartition('@') if '@' in address else (address, '', '')
+        result.append([name or None, None, local or None, host or None])
     return result or None
 
 
@@ -234,9 +240,8 @@ def bodystructure(part, extended=True):
     """The BODYSTRUCTURE (or BODY, when not extended) of a MIME entity, as a list."""
     main, sub = (word.upper() for word in part.type.split('/', 1))
     if main == 'MULTIPART':
-        result = [bodystructure(child, extended) for child in part.children]
-        result = result or [bodystructure(Part(b'\r\n'), extended)]
-        result.append(sub)
+        children = part.children or [Part(b'\r\n')]   # at least one part, says the RFC
+        result = [Juxtaposed(bodystructure(child, extended) for child in children), sub]
         if extended:
             result += [params((part.meta.get_params() or [])[1:]), disposition(part),
                        part.value('content-language'), part.value('content-location')]

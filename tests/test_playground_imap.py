@@ -231,6 +231,11 @@ def test_bodystructure_and_envelope(playground):
     assert envelope.to[0].mailbox == b'brandon'
     assert subjects(client, ids) == SEEDED_INBOX
     client.logout()
+    raw = imaps(pg)
+    raw.select('INBOX', readonly=True)
+    typ, data = raw.fetch('2', '(BODYSTRUCTURE)')
+    assert b'NIL NIL NIL NIL)("TEXT" "PLAIN"' in data[0]   # parts side by side (RFC 3501 9)
+    raw.logout()
 
 
 def test_fetch_of_a_missing_part_is_empty_and_bad_items_get_bad(playground):
