@@ -32,7 +32,11 @@ def connect(address, username):
     host, port = address
     client = imapclient.IMAPClient(host, port, ssl=True, timeout=10,
                                    ssl_context=ssl.create_default_context())
-    client.login(username, getpass.getpass(f'Password for {username}@{host}: '))
+    try:
+        client.login(username, getpass.getpass(f'Password for {username}@{host}: '))
+    except BaseException:   # a refused login, or Ctrl-C at the prompt
+        client.shutdown()
+        raise
     return client
 
 

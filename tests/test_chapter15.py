@@ -18,13 +18,16 @@ FOLDERS = {'INBOX': '\\HasNoChildren', 'Archive': '\\Noselect \\HasChildren',
            'Drafts': '\\HasNoChildren', 'Sent': '\\HasNoChildren'}
 
 
+STRICT = {'PYTHONWARNINGS': 'error'}   # listings must not leak sockets or use deprecated APIs
+
+
 def address(pg):
     return f'localhost:{pg.port(993)}'
 
 
 def session(spawn, pg, script, *args, password=ACCOUNT[1]):
     """Start a listing, answer its password prompt; return the child."""
-    child = spawn(f'chapter15/{script}', address(pg), ACCOUNT[0], *args, env=pg.env)
+    child = spawn(f'chapter15/{script}', address(pg), ACCOUNT[0], *args, env={**pg.env, **STRICT})
     child.expect_exact(f'Password for {ACCOUNT[0]}@localhost: ')
     child.sendline(password)
     return child
@@ -182,7 +185,8 @@ def test_wrong_password_gives_one_clear_line(spawn, playground, script):
 def test_closed_port_gives_one_clear_line_without_asking_a_password(run, script):
     port = closed_port()
     args = ['INBOX'] if script == 'mailbox_summary.py' else []
-    result = run(f'chapter15/{script}', f'localhost:{port}', 'brandon', *args, timeout=15)
+    result = run(f'chapter15/{script}', f'localhost:{port}', 'brandon', *args, timeout=15,
+                 env=STRICT)
     assert result.fails(f'localhost:{port}', 'Connection refused')
     assert 'Password' not in result.out + result.err
 
@@ -190,7 +194,7 @@ def test_closed_port_gives_one_clear_line_without_asking_a_password(run, script)
 @pytest.mark.parametrize('script', ['open_imap.py', 'open_imaplib.py'])
 def test_untrusted_certificate_is_refused(run, playground, script):
     pg = playground('imap')
-    result = run(f'chapter15/{script}', address(pg), 'brandon')  # no SSL_CERT_FILE: not trusted
+    result = run(f'chapter15/{script}', address(pg), 'brandon', env=STRICT)  # CA not trusted
     result.fails(address(pg), 'certificate verification failed')
 
 
