@@ -200,6 +200,9 @@ def test_fetch_sections_headers_and_parts(playground):
     assert b'\r\nContent-Type: multipart/mixed; boundary=' in fetched[b'BODY[HEADER]']
     assert fetched[b'BODY[HEADER]'].endswith(b'\r\n\r\n')
     assert b'\\Seen' not in client.get_flags([uid])[uid]  # PEEK left it alone
+    whole = client.fetch([uid], ['RFC822', 'RFC822.HEADER', 'BODY.PEEK[]'])[uid]
+    assert whole[b'RFC822'] == whole[b'BODY[]']
+    assert whole[b'RFC822.HEADER'] == fetched[b'BODY[HEADER]']
     client.logout()
 
 
@@ -322,6 +325,16 @@ def test_store_copy_append_expunge_and_uid_forms(fresh_playground):
     client.select('Drafts', readonly=True)
     assert subjects_of(client) == SEEDED_INBOX[3:]
     assert client.store('1', '+FLAGS', '\\Seen') == ('NO', [b'Mailbox is read-only (EXAMINE)'])
+
+    assert client.create('Projects.2026')[0] == 'OK'
+    assert client.create('Projects.2026')[0] == 'NO'
+    listed = client.list('""', 'Projects*')[1]
+    assert listed == [b'(\\Noselect \\HasChildren) "." "Projects"',
+                      b'(\\HasNoChildren) "." "Projects.2026"']
+    assert client.append('Projects.2026', None, None, b'Subject: plan\r\n\r\nplan\r\n')[0] == 'OK'
+    assert client.status('Projects.2026', '(MESSAGES)') == (
+        'OK', [b'Projects.2026 (MESSAGES 1)'])
+    assert client.delete('Projects.2026')[0] == 'NO'   # nothing a user stored is lost
     client.logout()
     out, err = pg.stop()
     assert 'Traceback' not in err and 'Unhandled' not in err, err
