@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+# Foundations of Python Network Programming, 2nd ed. - Chapter 15 - simple_client.py
+# An interactive IMAP browser: pick a folder, then a message, then any of its MIME parts.
+
+import argparse
+import email.parser
+import email.policy
+import getpass
+import ssl
+import sys
+
+import imapclient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+IMAPS_PORT = 993
+
+
+def parse_address(text):
+    """'host', 'host:port' or '[::1]:port' -> (host, port), for argparse."""
+    host, port = text, IMAPS_PORT
+    if text.startswith('['):                  # an IPv6 address in brackets
+        host, _, rest = text[1:].partition(']')
+        port = rest.removeprefix(':') or port
+    elif text.count(':') == 1:
+        host, port = text.split(':')
+    try:
+        return host, int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'bad port in {text!r}') from None
+
+
+def connect(address, username):
+    """Open an implicit-TLS connection (certificate checked), ask the password, log in."""
+    host, port = address
+    client = imapclient.IMAPClient(host, port, ssl=True, timeout=10,
+                                   ssl_context=ssl.create_default_context())
+    try:
+        client.login(username, getpass.getpass(f'Password for {username}@{host}: '))
+    except BaseException:   # a refused login, or Ctrl-C at the prompt
+        client.shutdown()
+        raise
+    return client
+
+
+def main(address, username):
+    client = connect(address, username)
+    try:
+        explore_account(client)
+    finally:
+        client.logout()
+
+
+def explore_account(client):
+    """List the folders; open the one the user names, until a blank answer."""
+    while True:
+        print('\nFolders:')
+        for flags, delimiter, name in client.list_folders():
+            note = '  (holds folders only: \\Noselect)' if b'\\Noselect' in flags else ''
+            print(f'  {name}{note}')
+        name = input('Folder (Enter to quit): ').strip()
+        if not name:
+            return
+        try:
+            # EXAMINE rather than SELECT: browsing should not mark anything \Seen.
+            info = client.select_folder(name, readonly=True)
+        except IMAPClientError as e:
+            print(f'Cannot open {name!r}: {e}')
+            continue
+        explore_folder(client, name, info[b'EXISTS'])
+
+
+def explore_folder(client, name, count):
+    """List a folder's messages by UID; show the one the user names."""
+    while True:
+        print(f'\n{name}: {count} message(s)')
+        uids = client.search('ALL')
+        header = 'BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]'
+        fetched = client.fetch(uids, ['INTERNALDATE', 'RFC822.SIZE', 'FLAGS', header])
+        for uid, data in sorted(fetched.items()):
+            fields = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(
+                data[b'BODY[HEADER.FIELDS (FROM SUBJECT)]'])
+            flags = ' '.join(flag.decode() for flag in data[b'FLAGS']) or '-'
+            print(f'{uid:>5}  {data[b"INTERNALDATE"]:%Y-%m-%d %H:%M}  '
+                  f'{data[b"RFC822.SIZE"]:>6} bytes  {flags}')
+            print(f'       From: {fields["From"]}')
+            print(f'       Subject: {fields["Subject"]}')
+        answer = input('Message UID (Enter for the folder list): ').strip()
+        if not answer:
+            return
+        if not answer.isdigit() or int(answer) not in fetched:
+            print(f'No message with UID {answer!r} here')
+            continue
+        explore_message(client, int(answer))
+
+
+def explore_message(client, uid):
+    """Show a message's MIME structure; print each part the user names."""
+    while True:
+        structure = client.fetch([uid], ['BODYSTRUCTURE'])[uid][b'BODYSTRUCTURE']
+        print(f'\nMessage {uid}, its parts as the server describes them (BODYSTRUCTURE):')
+        show_structure(structure)
+        answer = input('Part number (Enter for the message list): ').strip()
+        if not answer:
+            return
+        # The server cuts the part out for us: only those bytes cross the
+        # network, still in their transfer encoding (base64 for the PNG).
+        section = f'BODY[{answer}]'
+        data = client.fetch([uid], [f'BODY.PEEK[{answer}]']).get(uid, {})
+        if not data.get(section.encode()):
+            print(f'No part {answer!r} in message {uid}')
+            continue
+        print(f'--- part {answer} of message {uid}, as sent by the server ---')
+        text = data[section.encode()].decode('utf-8', 'replace')
+        print(text.replace('\r\n', '\n').rstrip('\n'))
+        print('--- end of part ---')
+
+
+def show_structure(structure, number=''):
+    """Print one line per part: its number for BODY[number], its type, size and encoding."""
+    if structure.is_multipart:
+        parts, subtype = structure[0], structure[1].decode().lower()
+        print(f'  {number or "(all)":8} multipart/{subtype}')
+        for index, part in enumerate(parts, 1):
+            show_structure(part, f'{number}.{index}' if number else str(index))
+    else:
+        kind = f'{structure[0].decode()}/{structure[1].decode()}'.lower()
+        print(f'  {number or "1":8} {kind:24} {structure[6]:>6} bytes  '
+              f'{structure[5].decode().lower()}')
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description='Browse folders, messages and parts over IMAP.')
+    parser.add_argument('server', type=parse_address, help='IMAP server as host[:port] '
+                        '(implicit TLS, port 993 by default)')
+    parser.add_argument('username', help='account to log in as')
+    args = parser.parse_args()
+    where = '{}:{}'.format(*args.server)
+    try:
+        main(args.server, args.username)
+    except ssl.SSLCertVerificationError as e:
+        sys.exit(f'{where}: certificate verification failed: {e.verify_message}')
+    except LoginError:
+        sys.exit(f'{where}: login refused for {args.username}')
+    except IMAPClientError as e:
+        sys.exit(f'{where}: {e}')
+    except OSError as e:
+        sys.exit(f'{where}: {e.strerror or e}')
+    except (KeyboardInterrupt, EOFError):
+        sys.exit(1)
