@@ -37,7 +37,7 @@ def log_text(number):
     """Syslog-looking lines for messages.N, older files holding older days (same every time)."""
     day = datetime.datetime(2010, 12, 20, 6, 25) - datetime.timedelta(days=7 * number)
     lines = []
-    for i in range(40 + 10 * number):
+    for i in range(400 + 200 * number):
         when = day + datetime.timedelta(minutes=37 * i)
         program = PROGRAMS[(i * 7 + number) % len(PROGRAMS)]
         lines.append(f'{when:%b %d %H:%M:%S} playground {program}: '

@@ -10,8 +10,6 @@ status, then the channel closes.  SFTP serves the same sandbox as '/', and
 sends exit status 0 when the client ends it, as OpenSSH's sftp and scp expect.
 Run alone: python -m playground.ssh [--port-offset N].
 """
-import base64
-import hashlib
 import logging
 import os
 import pathlib
@@ -20,6 +18,7 @@ import threading
 import time
 
 import paramiko
+from paramiko.common import MSG_CHANNEL_FAILURE, MSG_CHANNEL_SUCCESS
 from paramiko.sftp import SFTP_FAILURE, SFTP_NO_SUCH_FILE, SFTP_OK, SFTP_PERMISSION_DENIED
 
 from playground import sandbox
@@ -28,12 +27,6 @@ from playground.minishell import ExitShell, MiniShell
 
 SSH = 22
 MAX_LINE = 4096
-
-
-def fingerprint(key):
-    """OpenSSH's way of showing a key: SHA256:<base64 of the digest, no padding>."""
-    digest = hashlib.sha256(key.asbytes()).digest()
-    return 'SHA256:' + base64.b64encode(digest).decode().rstrip('=')
 
 
 def known_hosts_line(key, host, number):
@@ -76,7 +69,8 @@ class Server(paramiko.ServerInterface):
 
     def check_channel_exec_request(self, channel, command):
         line = command.decode('utf-8', 'replace')
-        threading.Thread(target=run_exec, args=(self.new_shell(), channel, line),
+        answered = channel.transport.expect_answer(channel)
+        threading.Thread(target=run_exec, args=(self.new_shell(), channel, line, answered),
                          daemon=True).start()
         return True
 
@@ -117,8 +111,8 @@ def finish(channel, status):
         pass
 
 
-def run_exec(shell, channel, line):
-    """An exec request: one command line, then the status."""
+def run_exec(shell, channel, line, answered):
+    """An exec request: one command line, then the status (once the request got its answer)."""
     status = 255
     try:
         status = stream(shell, line, channel)
@@ -126,6 +120,7 @@ def run_exec(shell, channel, line):
         status = exc.status
     except (OSError, EOFError, paramiko.SSHException):
         return
+    answered.wait(10)
     finish(channel, status)
 
 
@@ -308,9 +303,34 @@ class SFTPWithExitStatus(paramiko.SFTPServer):
 
 # ---------------------------------------------------------------- listening
 
+class Transport(paramiko.Transport):
+    """paramiko's Transport, telling a command's thread when its exec request was answered.
+
+    paramiko sends "request accepted" only after check_channel_exec_request
+    returns; a quick command could close its channel before that, and clients
+    (paramiko, Fabric) then fail with "Channel closed".
+    """
+
+    def __init__(self, sock):
+        super().__init__(sock)
+        self.pending_answers = {}  # remote channel id -> Event set when the reply is out
+
+    def expect_answer(self, channel):
+        event = self.pending_answers[channel.remote_chanid] = threading.Event()
+        return event
+
+    def _send_user_message(self, data):
+        super()._send_user_message(data)
+        raw = data.asbytes() if isinstance(data, paramiko.Message) else bytes(data)
+        if raw[:1] in (bytes([MSG_CHANNEL_SUCCESS]), bytes([MSG_CHANNEL_FAILURE])):
+            event = self.pending_answers.pop(int.from_bytes(raw[1:5], 'big'), None)
+            if event:
+                event.set()
+
+
 def handle(client, key, root):
     """One TCP connection: run the SSH transport until the client leaves."""
-    transport = paramiko.Transport(client)
+    transport = Transport(client)
     transport.add_server_key(key)
     transport.set_subsystem_handler('sftp', SFTPWithExitStatus, SandboxSFTP)
     try:
@@ -336,7 +356,7 @@ def main():
     known = sandbox.folder(args.state) / 'known_hosts'
     known.write_text(known_hosts_line(key, '127.0.0.1', number)
                      + known_hosts_line(key, 'localhost', number))
-    print(f'ssh: host key {fingerprint(key)} (ECDSA); '
+    print(f'ssh: host key {key.fingerprint} (ECDSA); '
           f'known_hosts lines in {known}', flush=True)
     listener = socket.create_server((args.host, number))
     serve(listener, key, sandbox.sandbox(args.state))
