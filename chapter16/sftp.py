@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-# Foundations of Python Network Programming - Chapter 16 - ssh_simple.py
-# Open an interactive shell over SSH, type two commands into it, print the session.
+# Foundations of Python Network Programming - Chapter 16 - sftp.py
+# List a remote folder over SFTP and download the files that match a pattern.
 
 import argparse
 import fnmatch
@@ -66,6 +66,8 @@ def main(transport, folder, pattern):
     names = sorted(sftp.listdir())
     print(f'{folder} holds:', ' '.join(names))
     for name in fnmatch.filter(names, pattern):
+        if os.path.basename(name) != name or name in ('.', '..'):
+            continue  # a name from the server must not choose where we write
         if os.path.exists(name):
             print(f'Skipping {name}: a local file has that name')
             continue
@@ -98,4 +100,4 @@ if __name__ == '__main__':
     except paramiko.AuthenticationException:
         sys.exit(f'{host}:{port}: login refused for {args.user} (wrong password?)')
     except (OSError, EOFError, paramiko.SSHException) as exc:
-        sys.exit(f'{host}:{port}: {getattr(exc, "strerror", None) or exc or "connection closed"}')
+        sys.exit(f'{host}:{port}: {getattr(exc, "strerror", None) or str(exc) or "connection closed"}')

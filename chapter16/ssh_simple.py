@@ -89,4 +89,4 @@ if __name__ == '__main__':
     except paramiko.AuthenticationException:
         sys.exit(f'{host}:{port}: login refused for {args.user} (wrong password?)')
     except (OSError, EOFError, paramiko.SSHException) as exc:
-        sys.exit(f'{host}:{port}: {getattr(exc, "strerror", None) or exc or "connection closed"}')
+        sys.exit(f'{host}:{port}: {getattr(exc, "strerror", None) or str(exc) or "connection closed"}')

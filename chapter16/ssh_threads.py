@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-# Foundations of Python Network Programming - Chapter 16 - ssh_simple.py
-# Open an interactive shell over SSH, type two commands into it, print the session.
+# Foundations of Python Network Programming - Chapter 16 - ssh_threads.py
+# Run two slow commands at once on two channels of one SSH connection.
 
 import argparse
 import getpass
@@ -100,4 +100,4 @@ if __name__ == '__main__':
     except paramiko.AuthenticationException:
         sys.exit(f'{host}:{port}: login refused for {args.user} (wrong password?)')
     except (OSError, EOFError, paramiko.SSHException) as exc:
-        sys.exit(f'{host}:{port}: {getattr(exc, "strerror", None) or exc or "connection closed"}')
+        sys.exit(f'{host}:{port}: {getattr(exc, "strerror", None) or str(exc) or "connection closed"}')
