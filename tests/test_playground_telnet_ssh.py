@@ -189,7 +189,7 @@ def test_ssh_exec_runs_in_the_sandbox_home_and_sends_the_exit_status(pg):
 def test_ssh_exec_streams_output_as_it_comes(pg):
     with ssh_client(pg) as client:
         channel = client.get_transport().open_session()
-        channel.exec_command('echo first; sleep 1; echo second')
+        channel.exec_command('echo first; sleep 2; echo second')
         assert channel.recv(100) == b'first\n'
         assert not channel.exit_status_ready(), 'the first line waited for the whole command'
         assert channel.makefile('rb').read() == b'second\n'
