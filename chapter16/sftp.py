@@ -99,5 +99,7 @@ if __name__ == '__main__':
         sys.exit(f'{host}:{port}: name not found ({exc.strerror})')
     except paramiko.AuthenticationException:
         sys.exit(f'{host}:{port}: login refused for {args.user} (wrong password?)')
+    except FileNotFoundError:
+        sys.exit(f'{host}:{port}: no such remote folder {args.folder}')
     except (OSError, EOFError, paramiko.SSHException) as exc:
         sys.exit(f'{host}:{port}: {getattr(exc, "strerror", None) or str(exc) or "connection closed"}')

@@ -155,6 +155,12 @@ def test_sftp_downloads_the_matching_files_with_progress(spawn, pg, tmp_path):
     assert not (tmp_path / 'auth.log').exists()
 
 
+def test_sftp_names_a_missing_remote_folder(spawn, pg, tmp_path):
+    status, out = log_in(spawn, 'chapter16/sftp.py', *ssh_args(pg), '--folder', '/no/such')
+    assert status == 1
+    assert out.splitlines()[-1] == f'127.0.0.1:{pg.port(22)}: no such remote folder /no/such'
+
+
 @pytest.mark.parametrize('script', ['ssh_simple.py', 'ssh_commands.py', 'ssh_threads.py',
                                     'sftp.py'])
 def test_ssh_listings_refuse_an_unknown_host_key_before_asking_the_password(run, pg, tmp_path,
