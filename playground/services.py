@@ -24,8 +24,8 @@ SERVICES = [
             'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1:{dns}  (UDP and TCP)',
             prepare='playground.dnsserver:prepare'),
     Service('ssh', 'playground.ssh', {'ssh': 22},
-            'python chapter16/ssh_commands.py 127.0.0.1:{ssh} --known-hosts STATE/ssh/known_hosts'
-            '  (host key: the "ssh:" line above)',
+            'python chapter16/ssh_commands.py 127.0.0.1:{ssh} --known-hosts .playground/ssh/known_hosts'
+            '  (host key and its file: the "ssh:" line above)',
             prepare='playground.sandbox:prepare'),
     Service('telnet', 'playground.telnet', {'telnet': 23},
             'python chapter16/telnet_login.py 127.0.0.1:{telnet}  (a tiny command set, not a shell)',

@@ -102,7 +102,10 @@ async def session(root, reader, writer):
         return
     finally:
         if not writer.is_closing():
-            await writer.drain()
+            try:
+                await writer.drain()
+            except ConnectionError:
+                pass
             writer.close()
 
 
