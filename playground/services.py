@@ -36,6 +36,13 @@ SERVICES = [
     Service('imap', 'playground.imapserver', {'imap': 143, 'imaps': 993},
             'python chapter15/folder_info.py localhost:{imaps} brandon  (STARTTLS on {imap})',
             prepare='playground.mailstore:prepare'),
+    Service('ssh', 'playground.ssh', {'ssh': 22},
+            'python chapter16/ssh_commands.py 127.0.0.1:{ssh} --known-hosts .playground/ssh/known_hosts'
+            '  (host key and its file: the "ssh:" line above)',
+            prepare='playground.sandbox:prepare'),
+    Service('telnet', 'playground.telnet', {'telnet': 23},
+            'python chapter16/telnet_login.py 127.0.0.1:{telnet}  (a tiny command set, not a shell)',
+            prepare='playground.sandbox:prepare'),
 ]
 
 BY_NAME = {service.name: service for service in SERVICES}

@@ -1,0 +1,145 @@
+"""Service 'telnet': a login prompt, a password prompt, then a tiny command set (never a real shell).
+
+telnetlib3 speaks the protocol.  On connect it asks for the terminal type
+(IAC DO TTYPE, then IAC SB TTYPE SEND when the client agrees), so whatever
+a client answers shows up as $TERM; clients that refuse every option are
+not kept waiting (connect_maxwait is short).  After "login:" and
+"Password:" with the playground account, commands run in playground.minishell
+over the SSH sandbox folder: `exec uptime`, `exec echo $TERM`, `echo`,
+`help`, `exit`.  A wrong password gets "Login incorrect" and a new prompt,
+as a real telnetd does; the third failure hangs up.
+Run alone: python -m playground.telnet [--port-offset N].
+"""
+import asyncio
+import functools
+import logging
+
+import telnetlib3
+
+from playground import sandbox
+from playground.common import ACCOUNT, parse_service_args, port, run_quietly
+from playground.minishell import ExitShell, MiniShell
+
+TELNET = 23
+ATTEMPTS = 3
+MAX_LINE = 1024
+BANNER = 'Playground telnet service (a tiny command set, not a real shell)\r\n\r\n'
+
+
+async def read_line(reader, writer, echo=True):
+    """One line typed by the client: CR LF, CR NUL or LF ends it; None at end of input."""
+    line = ''
+    while True:
+        char = await reader.read(1)
+        if not char:
+            return None
+        if char in '\r\n':
+            if line or char == '\r':
+                if echo:
+                    writer.echo('\r\n')
+                return line
+            continue  # the LF of a CR LF, or a stray LF before anything was typed
+        if char == '\x00':
+            continue
+        if char in '\x7f\x08':
+            if line:
+                line = line[:-1]
+                if echo:
+                    writer.echo('\b \b')
+            continue
+        if char.isprintable() and len(line) < MAX_LINE:
+            line += char
+            if echo:
+                writer.echo(char)
+
+
+def send(writer, text):
+    """Write text with the network's CR LF line ends."""
+    writer.write(text.replace('\r\n', '\n').replace('\n', '\r\n'))
+
+
+async def log_in(reader, writer):
+    """Ask for login and password until they match; the user name, or None."""
+    send(writer, BANNER)
+    for _ in range(ATTEMPTS):
+        send(writer, 'login: ')
+        await writer.drain()
+        user = await read_line(reader, writer)
+        if user is None:
+            return None
+        send(writer, 'Password: ')
+        await writer.drain()
+        password = await read_line(reader, writer, echo=False)
+        if password is None:
+            return None
+        send(writer, '\n')
+        if (user.strip(), password) == ACCOUNT:
+            return user.strip()
+        send(writer, 'Login incorrect\n')
+    return None
+
+
+async def session(root, reader, writer):
+    """The whole conversation with one client; root is the sandbox folder."""
+    try:
+        user = await log_in(reader, writer)
+        if user is None:
+            return
+        term = writer.get_extra_info('TERM') or ''
+        shell = MiniShell(user, root, f'/home/{user}', {'TERM': term})
+        send(writer, f'Welcome, {user}. Type help for the commands.\n')
+        while True:
+            send(writer, '$ ')
+            await writer.drain()
+            line = await read_line(reader, writer)
+            if line is None:
+                return
+            try:
+                await run(shell, line, writer)
+            except ExitShell:
+                return
+    except (ConnectionError, asyncio.IncompleteReadError):
+        return
+    finally:
+        if not writer.is_closing():
+            try:
+                await writer.drain()
+            except ConnectionError:
+                pass
+            writer.close()
+
+
+async def run(shell, line, writer):
+    """Run a command line, sending its output as it comes."""
+    commands = shell.run(line)
+    try:
+        item = next(commands)
+        while True:
+            if isinstance(item, float):
+                await writer.drain()
+                await asyncio.sleep(item)
+            else:
+                send(writer, item)
+            item = next(commands)
+    except StopIteration:
+        return
+
+
+async def serve(args):
+    """Start the server and run until cancelled."""
+    sandbox.prepare(args.state, reset=False)
+    shell = functools.partial(session, sandbox.sandbox(args.state))
+    await telnetlib3.create_server(
+        args.host, port(args.port_offset, TELNET), shell=shell,
+        connect_maxwait=0.5, encoding='utf8', encoding_errors='replace', timeout=600)
+    await asyncio.Event().wait()
+
+
+def main():
+    args = parse_service_args(__doc__.splitlines()[0])
+    logging.getLogger('telnetlib3').setLevel(logging.CRITICAL)
+    asyncio.run(serve(args))
+
+
+if __name__ == '__main__':
+    run_quietly(main)
