@@ -142,6 +142,7 @@ def draw_chart(table, levels, path):
         axes.set_xlabel('concurrent clients')
         axes.set_title(title)
         axes.grid(True, alpha=0.3)
+    left.set_ylim(bottom=0)
     right.set_yscale('log')
     left.legend(fontsize='small')
     figure.suptitle(f'Launcelot servers, {QUESTIONS}-question dialogs over loopback '
@@ -157,7 +158,7 @@ def main():
                         help='comma-separated designs (default: all): ' + ', '.join(DESIGNS))
     parser.add_argument('--levels', default=','.join(map(str, LEVELS)),
                         help='numbers of concurrent clients (default: %(default)s)')
-    parser.add_argument('--seconds', type=float, default=2.0,
+    parser.add_argument('--seconds', type=float, default=3.0,
                         help='how long to drive each design at each level (default: %(default)s)')
     parser.add_argument('--processes', type=int, default=max(1, (os.cpu_count() or 2) // 2),
                         help='load generator processes (default: half the CPUs, %(default)s)')
