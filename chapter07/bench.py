@@ -131,7 +131,7 @@ def draw_chart(table, levels, path):
         print("\nNo chart: matplotlib is not installed (pip install -e '.[chart]').")
         return
     matplotlib.use('Agg')
-    from matplotlib import pyplot
+    from matplotlib import pyplot, ticker
     figure, (left, right) = pyplot.subplots(1, 2, figsize=(12, 4.8))
     for design, rows in table.items():
         left.plot([r['clients'] for r in rows], [r['rate'] for r in rows], 'o-', label=design)
@@ -139,15 +139,18 @@ def draw_chart(table, levels, path):
     for axes, title in ((left, 'dialogs per second'), (right, 'p99 latency of a dialog (ms)')):
         axes.set_xscale('log')
         axes.set_xticks(levels, [str(level) for level in levels])
+        axes.xaxis.set_minor_formatter(ticker.NullFormatter())
         axes.set_xlabel('concurrent clients')
         axes.set_title(title)
         axes.grid(True, alpha=0.3)
     left.set_ylim(bottom=0)
     right.set_yscale('log')
-    left.legend(fontsize='small')
+    right.yaxis.set_major_formatter(ticker.ScalarFormatter())
+    right.yaxis.set_minor_formatter(ticker.NullFormatter())
+    figure.legend(*left.get_legend_handles_labels(), loc='lower center', ncol=len(table))
     figure.suptitle(f'Launcelot servers, {QUESTIONS}-question dialogs over loopback '
                     f'({os.cpu_count()} CPUs)')
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
     figure.savefig(path, dpi=80)
     print(f'\nChart written to {path}')
 
@@ -174,6 +177,7 @@ def main():
     except ValueError:
         parser.error('--levels takes numbers, such as 1,2,5')
 
+    load_before = os.getloadavg()[0] if hasattr(os, 'getloadavg') else None
     print(f'{"design":<14}{"clients":>8}{"dialogs/s":>11}{"p50 ms":>9}{"p99 ms":>9}'
           f'{"errors":>8}{"gen CPU":>9}', flush=True)
     table = {}
@@ -213,6 +217,10 @@ def main():
               'row(s): there it may have been the bottleneck, not the server.')
     else:
         print(f'The generator never used {SATURATED:.0%} of its CPU: the servers were the limit.')
+    if load_before is not None:
+        print(f'Load average of the machine: {load_before:.2f} before, '
+              f'{os.getloadavg()[0]:.2f} after ({os.cpu_count()} CPUs): '
+              'other work on the machine takes its share too.')
     draw_chart(table, levels, args.chart)
 
 

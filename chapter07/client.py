@@ -27,7 +27,7 @@ def client(host, port):
         for question, _ in lancelot.qa:
             sock.sendall(question.encode('ascii'))
             answer = lancelot.recv_until(sock, b'.')
-            print(question, answer.decode('ascii'))
+            print(question, answer.decode('ascii'), flush=True)
 
 
 def main():
