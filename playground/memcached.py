@@ -5,10 +5,13 @@ runs it (127.0.0.1, TCP only, as user nobody when we are root), and stops it
 when the playground stops.  It keeps no state: a cache starts empty.
 Run alone: python -m playground.memcached [--port-offset N].
 """
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 
 from playground.common import parse_service_args, port, run_quietly
 
@@ -46,18 +49,24 @@ def main():
     binary = find_binary()
     if binary is None:
         sys.exit(f'playground: {INSTALL_HINT}')
+    # Stopping is a flag, not an exception: a second SIGTERM (the launcher sends one
+    # and closing our stdin sends another) cannot cut the clean-up short.
+    stopping = threading.Event()
+    for signum in signal.SIGTERM, signal.SIGINT:
+        signal.signal(signum, lambda signum, frame: stopping.set())
     process = subprocess.Popen(command(binary, args.host, port(args.port_offset, MEMCACHED)),
                                stdin=subprocess.DEVNULL)
-    try:
-        sys.exit(process.wait())
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    while process.poll() is None and not stopping.is_set():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(0.5)  # wake up now and then to look at the flag
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    sys.exit(0 if stopping.is_set() else process.returncode)
 
 
 if __name__ == '__main__':

@@ -110,8 +110,8 @@ def test_playground_without_memcached_starts_the_rest(tmp_path):
         assert 'Not started: memcached: memcached is not installed' in table
         assert 'web ' in table and 'dns ' in table
     finally:
-        terminate(process)
-        process.communicate()
+        terminate(process, grace=10)
+        process.communicate(timeout=30)
 
 
 def counts_of(out, name):
