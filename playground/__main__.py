@@ -38,9 +38,26 @@ def parse_args(argv=None):
     if unknown:
         parser.error(f'unknown service {", ".join(unknown)}; '
                      f'choose from {", ".join(BY_NAME)}')
+    named = bool(args.services)
     args.services = [BY_NAME[name] for name in args.services] or list(SERVICES)
+    args.left_out = []
+    for service in list(args.services):
+        why = unavailable(service)
+        if why and named:
+            sys.exit(f'playground: cannot start {service.name}: {why}')
+        if why:  # starting everything: go on without it, and say so in the table
+            args.services.remove(service)
+            args.left_out.append((service.name, why))
     args.state = args.state.resolve()
     return args
+
+
+def unavailable(service):
+    """Why a service cannot run on this machine (a missing program), or None."""
+    if not service.requires:
+        return None
+    module, function = service.requires.split(':')
+    return getattr(importlib.import_module(module), function)()
 
 
 def prepare(services, state, reset):
@@ -98,6 +115,7 @@ def table(args):
     lines = [f'{"service":{width[0]}}  {"address":{width[1]}}  try']
     lines += [f'{name:{width[0]}}  {where:{width[1]}}  {hint}' for name, where, hint in rows]
     ca = args.state / 'ca.pem'
+    lines += [f'Not started: {name}: {why}' for name, why in args.left_out]
     lines += ['',
               f'Account: {ACCOUNT[0]} / {ACCOUNT[1]} (anonymous FTP is read-only)',
               f'Trust the playground CA:  export SSL_CERT_FILE={ca}',

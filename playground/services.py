@@ -14,6 +14,7 @@ class Service:
     ports: dict                 # label -> port relative to the offset (checked over TCP)
     hint: str                   # what to try, with {label} placeholders for real ports
     prepare: str = ''           # 'module:function(state, reset)' run before start-up
+    requires: str = ''          # 'module:function()' -> None, or why the service cannot run
 
 
 SERVICES = [
@@ -43,6 +44,9 @@ SERVICES = [
     Service('telnet', 'playground.telnet', {'telnet': 23},
             'python chapter16/telnet_login.py 127.0.0.1:{telnet}  (a tiny command set, not a shell)',
             prepare='playground.sandbox:prepare'),
+    Service('memcached', 'playground.memcached', {'memcached': 1211},
+            'python chapter08/squares.py 127.0.0.1:{memcached}   (the real memcached)',
+            requires='playground.memcached:missing'),
 ]
 
 BY_NAME = {service.name: service for service in SERVICES}

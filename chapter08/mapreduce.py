@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+# Foundations of Python Network Programming, 2nd ed. - Chapter 8 - mapreduce.py
+# Map-reduce in miniature: count words in parallel worker processes, then add the counts up.
+
+import argparse
+import collections
+import functools
+import multiprocessing
+import os
+import re
+import sysconfig
+
+
+def python_sources():
+    """The pieces of work: the modules of the standard library (text that ships with Python)."""
+    folder = sysconfig.get_paths()['stdlib']
+    return sorted(os.path.join(folder, name) for name in os.listdir(folder)
+                  if name.endswith('.py'))
+
+
+def map_words(path):
+    """Map: one piece of the input to a table of word counts."""
+    with open(path, encoding='utf-8', errors='replace') as f:
+        return collections.Counter(re.findall(r'[a-z]+', f.read().lower()))
+
+
+def reduce_counts(total, counts):
+    """Reduce: merge one table into the running total."""
+    total.update(counts)
+    return total
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description='Count the words of the Python standard '
+                                     "library's modules with a pool of worker processes.")
+    parser.add_argument('-w', '--workers', type=int, default=os.cpu_count() or 2,
+                        help='worker processes (default: one per CPU, %(default)s)')
+    parser.add_argument('-n', '--top', type=int, default=10,
+                        help='how many of the most common words to print (default: 10)')
+    args = parser.parse_args()
+    pieces = python_sources()
+    with multiprocessing.Pool(args.workers) as pool:
+        mapped = pool.map(map_words, pieces, chunksize=8)  # runs in the workers
+    total = functools.reduce(reduce_counts, mapped, collections.Counter())
+    print(f'{len(pieces)} files, {sum(total.values())} words, {len(total)} different; '
+          f'mapped by {args.workers} processes')
+    for word, count in total.most_common(args.top):
+        print(f'{count:8} {word}')

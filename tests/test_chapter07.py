@@ -1,0 +1,233 @@
+"""Chapter 7: every Launcelot server design answers the same client; which ones serve many at once."""
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from conftest import base_env, closed_port, script_path, terminate
+
+ANSWERS = ['What is your name? My name is Sir Launcelot of Camelot.',
+           'What is your quest? To seek the Holy Grail.',
+           'What is your favorite color? Blue.']
+DESIGNS = {
+    'simple': ['chapter07/server_simple.py', '127.0.0.1'],
+    'SocketServer': ['chapter07/server_SocketServer.py', '127.0.0.1'],
+    'multi-thread': ['chapter07/server_multi.py', '127.0.0.1', 'thread'],
+    'multi-process': ['chapter07/server_multi.py', '127.0.0.1', 'process'],
+    'poll': ['chapter07/server_poll.py', '127.0.0.1'],
+    'async': ['chapter07/server_async.py', '127.0.0.1'],
+    'twisted': ['chapter07/server_twisted.py', '127.0.0.1'],
+}
+SLOW_CLIENTS = 3
+
+
+def ask(sock, question=b'What is your quest?'):
+    sock.sendall(question)
+    answer = b''
+    while not answer.endswith(b'.'):
+        data = sock.recv(1024)
+        assert data, f'server hung up after {answer!r}'
+        answer += data
+    return answer
+
+
+@pytest.mark.parametrize('design', DESIGNS)
+def test_every_design_answers_the_client(design, server, run):
+    srv = server(*DESIGNS[design], '-p', '0')
+    assert srv.lines[0] == f"Listening at ('127.0.0.1', {srv.port})"
+    out = run('chapter07/client.py', f'127.0.0.1:{srv.port}').ok()
+    assert out.splitlines() == ANSWERS
+    out = run('chapter07/lancelot_tests.py', '127.0.0.1', '-p', srv.port).ok()
+    assert out.startswith('10 questions, 10 right answers, in ')
+
+    # garbage, an endless "question", and a client that vanishes mid-question ...
+    with socket.create_connection(('127.0.0.1', srv.port), timeout=10) as sock:
+        assert ask(sock, b'\x00\xffWhat is the air-speed velocity of a swallow?') \
+            == b"I don't know that."
+    with socket.create_connection(('127.0.0.1', srv.port), timeout=10) as sock:
+        sock.sendall(b'x' * 5000)
+        try:
+            assert sock.recv(1024) == b''  # it hung up on us ...
+        except ConnectionResetError:
+            pass  # ... with a reset, since our garbage was still unread
+    with socket.create_connection(('127.0.0.1', srv.port), timeout=10) as sock:
+        sock.sendall(b'What is your')
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
+    # ... and the server still serves
+    assert run('chapter07/client.py', '-p', srv.port).ok().splitlines() == ANSWERS
+
+
+@pytest.mark.parametrize('design', DESIGNS)
+def test_who_serves_a_new_client_while_slow_ones_hold_on(design, server):
+    srv = server(*DESIGNS[design], '-p', '0')
+    slow = [socket.create_connection(('127.0.0.1', srv.port), timeout=10)
+            for _ in range(SLOW_CLIENTS)]
+    for sock in slow:
+        sock.sendall(b'What is your')  # ... and then nothing: the question never ends
+    new = socket.create_connection(('127.0.0.1', srv.port), timeout=15)
+    try:
+        if design == 'simple':
+            # One client at a time: the server sits in recv() for the first slow client.
+            new.settimeout(1.0)
+            with pytest.raises(TimeoutError):
+                ask(new)
+            slow[0].close()  # once the slow clients go, the new one gets its turn
+            for sock in slow[1:]:
+                sock.close()
+            new.settimeout(15)
+            answer = b''
+            while not answer.endswith(b'.'):
+                data = new.recv(1024)
+                assert data, f'server hung up after {answer!r}'
+                answer += data
+            assert answer == b'To seek the Holy Grail.'
+        else:
+            assert ask(new) == b'To seek the Holy Grail.'
+            for sock in slow:  # and the slow ones were never forgotten
+                assert ask(sock, b' name?') == b'My name is Sir Launcelot of Camelot.'
+    finally:
+        new.close()
+        for sock in slow:
+            sock.close()
+
+
+def worker_pids(pid):
+    """The child processes of a process (Linux), that is, server_multi's workers."""
+    path = pathlib.Path(f'/proc/{pid}/task/{pid}/children')
+    return set(map(int, path.read_text().split()))
+
+
+def stop_and_read(srv):
+    """Stop a server and return all it printed (the fixture still cleans up after)."""
+    terminate(srv.process)
+    while srv.readline(5) is not None:  # the rest of its output, up to end of file
+        pass
+    return srv.lines
+
+
+def wait_for(predicate, timeout=15):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, 'gave up waiting'
+        time.sleep(0.05)
+
+
+def test_multi_replaces_a_dead_worker(server, run):
+    srv = server('chapter07/server_multi.py', '127.0.0.1', 'process', '-w', '2', '-p', '0')
+    wait_for(lambda: len(worker_pids(srv.process.pid)) == 2)
+    victim = min(worker_pids(srv.process.pid))
+    os.kill(victim, signal.SIGKILL)
+    wait_for(lambda: len(worker_pids(srv.process.pid) - {victim}) == 2)
+    for _ in range(4):
+        assert run('chapter07/client.py', '-p', srv.port).ok().splitlines() == ANSWERS
+    lines = stop_and_read(srv)
+    [died] = [line for line in lines if 'died' in line]
+    number = re.fullmatch(r'Worker (\d) died; replacing it', died)[1]
+    assert f'Started process worker {number} (pid {victim})' in lines
+    assert len([line for line in lines if line.startswith('Started process worker')]) == 3
+
+
+def test_multi_thread_pool_size(server, run):
+    srv = server('chapter07/server_multi.py', 'thread', '-w', '3', '-p', '0')
+    assert run('chapter07/client.py', '-p', srv.port).ok().splitlines() == ANSWERS
+    assert stop_and_read(srv)[1:] == [f'Started thread worker {n}' for n in range(3)]
+
+
+def test_inetd_serves_the_socket_it_is_handed(tmp_path):
+    with socket.create_server(('127.0.0.1', 0)) as listener:
+        client = socket.create_connection(listener.getsockname(), timeout=10)
+        connection, _ = listener.accept()
+    with client, connection:
+        # what inetd does: the accepted connection becomes the program's stdin
+        process = subprocess.Popen([sys.executable, script_path('chapter07/server_inetd.py')],
+                                   stdin=connection, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                                   env=base_env())
+        connection.close()
+        for question, answer in [(b'What is your name?', b'My name is Sir Launcelot of Camelot.'),
+                                 (b'What is your favorite color?', b'Blue.')]:
+            assert ask(client, question) == answer
+        client.shutdown(socket.SHUT_WR)
+        assert client.recv(1024) == b''  # it hung up after our end-of-file
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert (out, err) == ('', '')
+
+
+def test_inetd_refuses_a_terminal_or_file_as_stdin(run):
+    result = run('chapter07/server_inetd.py', input='hello')
+    result.fails('standard input is not a socket')
+
+
+
+def test_my_trace_traces_recv_until_with_timestamps(server, run):
+    srv = server('chapter07/server_poll.py', '-p', '0')
+    result = run('chapter07/my_trace.py', 'recv_until', script_path('chapter07/client.py'),
+                 '-p', srv.port)
+    assert result.ok().splitlines() == ANSWERS  # the script ran as usual, with its arguments
+    trace = result.err.splitlines()
+    line = re.compile(r'^\d\d:\d\d:\d\d\.\d{6} (\S+):(\d+) +(.*)$')
+    parsed = [line.match(each) for each in trace]
+    assert all(parsed), trace
+    assert {match[1] for match in parsed} == {'lancelot.py'}  # only recv_until's lines
+    assert sum('data = sock.recv(4096)' in match[3] for match in parsed) >= 3  # once per answer
+    assert 'return message' in parsed[-1][3]
+
+
+def test_my_trace_usage(run):
+    assert run('chapter07/my_trace.py', '-h').ok().startswith('usage:')
+    assert run('chapter07/my_trace.py', 'main').returncode == 2
+    assert run('chapter07/my_trace.py', 'main', 'nonexistent.py').returncode == 2
+
+
+def test_lancelot_tests_catches_a_wrong_answer(run):
+    """A server that has forgotten its favourite colour fails the ten-question test."""
+    with socket.create_server(('127.0.0.1', 0)) as listener:
+        def wrong_server():
+            connection, _ = listener.accept()
+            with connection:
+                for answer in (b'My name is Sir Launcelot of Camelot.', b'To seek the Holy Grail.',
+                               b'Yellow.'):
+                    while not connection.recv(1024).endswith(b'?'):
+                        pass
+                    connection.sendall(answer)
+        thread = threading.Thread(target=wrong_server, daemon=True)
+        thread.start()
+        result = run('chapter07/lancelot_tests.py', '-p', listener.getsockname()[1])
+        thread.join(10)
+    result.fails('wrong answer', "'Blue.'", "'Yellow.'")
+
+
+@pytest.mark.parametrize('script', ['chapter07/client.py', 'chapter07/lancelot_tests.py'])
+def test_clients_fail_clearly_on_a_closed_port(script, run):
+    port = closed_port()
+    run(script, '127.0.0.1', '-p', port).fails(f'127.0.0.1:{port}', 'refused')
+
+
+def test_servers_say_when_the_port_is_taken(server, run):
+    srv = server('chapter07/server_async.py', '-p', '0')
+    for design in ('simple', 'SocketServer', 'twisted'):
+        result = run(*DESIGNS[design], '-p', srv.port, timeout=20)
+        result.fails(f'cannot listen on 127.0.0.1:{srv.port}')
+    assert run('chapter07/server_poll.py', '-p', 'x').returncode == 2
+
+
+@pytest.mark.bench
+def test_bench_runs_a_short_benchmark(run, tmp_path):
+    result = run('chapter07/bench.py', '--designs', 'simple,async', '--levels', '1,3',
+                 '--seconds', '0.5', '--trials', '1', '--chart', tmp_path / 'chart.png',
+                 timeout=120)
+    out = result.ok()
+    rows = re.findall(r'^(simple|async) +(\d+) +(\d+) +[\d.]+ +[\d.]+ +0 ', out, re.M)
+    assert [(design, clients) for design, clients, _ in rows] == [
+        ('simple', '1'), ('simple', '3'), ('async', '1'), ('async', '3')]
+    assert all(int(rate) > 0 for _, _, rate in rows)
+    assert 'its ceiling is about' in out
+    assert (tmp_path / 'chart.png').read_bytes().startswith(b'\x89PNG')
