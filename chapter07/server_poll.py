@@ -3,7 +3,6 @@
 # An event-driven server: one thread, non-blocking sockets, and select.poll() to wait on all of them.
 
 import select
-import socket
 
 import lancelot
 

@@ -40,10 +40,16 @@ def parse_service_args(description, argv=None):
     """Parse a service's arguments and arrange a quiet exit on SIGTERM or a dead parent."""
     args = service_parser(description).parse_args(argv)
     args.state = args.state.resolve()
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    signal.signal(signal.SIGTERM, _exit_once)
     if args.watch_stdin:
         threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
     return args
+
+
+def _exit_once(signum, frame):
+    """Exit quietly on the first SIGTERM; ignore the launcher's second one."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(0)
 
 
 def _exit_when_stdin_closes():
@@ -52,7 +58,9 @@ def _exit_when_stdin_closes():
     # buffered reader would hold its lock while the interpreter shuts down.
     while os.read(0, 4096):
         pass
-    os.kill(os.getpid(), signal.SIGTERM)
+    # Aimed at the main thread: a signal the kernel hands to this thread would
+    # leave the main thread asleep in its wait, never running the handler.
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
 
 
 def tls_files(state):

@@ -6,7 +6,6 @@ would type.  Children run with warnings as errors: no DeprecationWarning
 from telnetlib on any Python.
 """
 import re
-import subprocess
 import sys
 
 import pexpect

@@ -10,7 +10,7 @@ import xmlrpc.client
 
 import pytest
 
-from conftest import REPO, closed_port, terminate
+from conftest import REPO, closed_port
 
 CHAPTER = REPO / 'chapter18'
 SERVERS = ['xmlrpc_server.py', 'jsonrpc_server.py', 'rpyc_server.py']
@@ -26,10 +26,7 @@ def xmlrpc_server(server):
 
 def post_lines(srv):
     """Stop the server; return the request lines it logged (one per HTTP request)."""
-    # (Server.readline polls the pipe, which misses lines already read into its buffer.)
-    terminate(srv.process)
-    lines = srv.lines + srv.process.stdout.read().splitlines()
-    return [line for line in lines if '"POST ' in line]
+    return [line for line in srv.stop() if '"POST ' in line]
 
 
 # The slowest test first, so that it overlaps with the others.

@@ -59,9 +59,12 @@ def test_busy_port_is_reported_in_one_line(playground, fresh_playground):
 
 
 def test_sigterm_stops_every_service(fresh_playground):
-    pg = fresh_playground('web', 'dns')
+    from playground.services import SERVICES
+    pg = fresh_playground(*(s.name for s in SERVICES))
     pg.process.send_signal(signal.SIGTERM)
-    assert pg.process.wait(10) == 0
+    assert pg.process.wait(15) == 0
+    err = pg.process.stderr.read()
+    assert 'Traceback' not in err and 'Fatal Python error' not in err, err
     for number in (pg.port(80), pg.port(443), pg.port(53)):
         with pytest.raises(OSError):
             http.client.HTTPConnection('127.0.0.1', number, timeout=2).connect()

@@ -4,7 +4,6 @@ Telnet: the stdlib's Telnet class (telnetlib3's copy of it) and a bare socket.
 SSH: paramiko's client, and OpenSSH's own ssh, sftp and scp, which must exit 0.
 """
 import os
-import pathlib
 import socket
 import stat
 import subprocess
