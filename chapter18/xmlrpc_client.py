@@ -5,6 +5,7 @@
 import argparse
 import socket
 import sys
+import xml.parsers.expat
 import xmlrpc.client
 
 TIMEOUT = 10.0     # seconds to wait for the server before giving up
@@ -46,3 +47,6 @@ if __name__ == '__main__':
     except xmlrpc.client.ProtocolError as exc:
         sys.exit(f'xmlrpc_client.py: {args.host}:{args.port} is no XML-RPC server: '
                  f'HTTP {exc.errcode} {exc.errmsg}')
+    except xml.parsers.expat.ExpatError as exc:
+        sys.exit(f'xmlrpc_client.py: {args.host}:{args.port} is no XML-RPC server: '
+                 f'its answer is not XML ({exc})')

@@ -156,6 +156,12 @@ def test_jsonrpc_client_against_an_xmlrpc_server_says_so(run, xmlrpc_server):
         f'127.0.0.1:{xmlrpc_server.port}', 'does not speak JSON-RPC')
 
 
+def test_xmlrpc_client_against_a_jsonrpc_server_says_so(run, server):
+    srv = server('chapter18/jsonrpc_server.py', '-p', '0')
+    run('chapter18/xmlrpc_client.py', '-p', srv.port).fails(
+        f'127.0.0.1:{srv.port} is no XML-RPC server')
+
+
 # ---------------------------------------------------------------- RPyC
 
 def test_rpyc_callbacks_arrive_in_order_before_the_count(run, server):
