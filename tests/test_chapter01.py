@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import closed_port
+from harness import closed_port
 
 BOOK = (41.521954, -84.306691)
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 
-from conftest import REPO, base_env, free_port
+from harness import REPO, base_env, free_port
 
 UDP = socket.SOCK_DGRAM
 

@@ -3,7 +3,7 @@ import re
 import subprocess
 import sys
 
-from conftest import REPO, base_env, closed_port, terminate
+from harness import REPO, base_env, closed_port, terminate
 
 
 def test_tcp_sixteen_exchanges_exactly_sixteen_octets(run, server):

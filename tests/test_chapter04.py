@@ -1,7 +1,7 @@
 """Chapter 4: getaddrinfo(), forward and reverse lookups, and DNS asked directly."""
 import pytest
 
-from conftest import closed_port, free_port
+from harness import closed_port, free_port
 
 
 @pytest.fixture

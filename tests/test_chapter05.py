@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from conftest import closed_port
+from harness import closed_port
 
 ZEN = ['Beautiful is better than ugly.', 'Explicit is better than implicit.',
        'Simple is better than complex.']

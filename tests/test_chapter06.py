@@ -1,7 +1,7 @@
 """Chapter 6: sslclient.py verifies the playground's certificate, and fails clearly when it must."""
 import time
 
-from conftest import closed_port
+from harness import closed_port
 
 BOOK_PATH = '/maps/api/geocode/json?address=207+N.+Defiance+St,+Archbold,+OH'
 

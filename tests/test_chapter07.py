@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import base_env, closed_port, script_path, terminate
+from harness import base_env, closed_port, script_path, terminate
 
 ANSWERS = ['What is your name? My name is Sir Launcelot of Camelot.',
            'What is your quest? To seek the Holy Grail.',

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import (REPO, Playground, base_env, closed_port, free_port, require_binary,
+from harness import (REPO, Playground, base_env, closed_port, free_port, require_binary,
                       terminate, wait_for_port)
 
 

@@ -4,7 +4,7 @@ import sys
 import urllib.request
 from contextlib import redirect_stdout
 
-from conftest import REPO, closed_port
+from harness import REPO, closed_port
 
 DOCUMENT = (REPO / 'playground' / 'data' / 'rfc2616.txt').read_text(encoding='utf-8')
 

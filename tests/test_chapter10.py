@@ -2,7 +2,7 @@
 import lxml.html
 import pytest
 
-from conftest import closed_port
+from harness import closed_port
 
 CITIES = [
     ('Phoenix, AZ', 'Fair', '102°F', '12 %'),

@@ -6,7 +6,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import REPO
+from harness import REPO
 
 APPS = ['chapter11/wsgi_app.py', 'chapter11/bottle_app.py']
 

@@ -15,7 +15,7 @@ from email.parser import BytesParser
 import pexpect
 import pytest
 
-from conftest import REPO
+from harness import REPO
 
 CHAPTER = REPO / 'chapter12'
 MESSAGE_TXT = CHAPTER / 'message.txt'

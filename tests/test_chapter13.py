@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from conftest import ACCOUNT, closed_port, free_port
+from harness import ACCOUNT, closed_port, free_port
 from playground.common import server_ssl_context
 
 USER, PASSWORD = ACCOUNT

@@ -8,7 +8,7 @@ import uuid
 import pexpect
 import pytest
 
-from conftest import ACCOUNT, closed_port
+from harness import ACCOUNT, closed_port
 
 USER, PASSWORD = ACCOUNT
 ME = f'{USER}@example.com'

@@ -8,7 +8,7 @@ import ssl
 import pexpect
 import pytest
 
-from conftest import ACCOUNT, closed_port
+from harness import ACCOUNT, closed_port
 from playground import mailstore
 
 LISTINGS = ['open_imaplib.py', 'open_imap.py', 'folder_info.py', 'mailbox_summary.py',
@@ -208,7 +208,7 @@ def test_usage(run, script):
 
 def test_listings_take_ipv6_and_default_ports():
     import importlib.util
-    from conftest import REPO
+    from harness import REPO
     spec = importlib.util.spec_from_file_location('open_imap', REPO / 'chapter15' / 'open_imap.py')
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)   # nothing runs on import

@@ -11,7 +11,7 @@ import sys
 import pexpect
 import pytest
 
-from conftest import ACCOUNT, REPO, base_env, closed_port
+from harness import ACCOUNT, REPO, base_env, closed_port
 
 SERVICES = ('ssh', 'telnet')
 STRICT = {'PYTHONWARNINGS': 'error'}

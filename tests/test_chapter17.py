@@ -7,7 +7,7 @@ import time
 import pexpect
 import pytest
 
-from conftest import ACCOUNT, closed_port
+from harness import ACCOUNT, closed_port
 
 CHAPTER = 'chapter17'
 WRITABLE = '/home/brandon'

@@ -10,7 +10,7 @@ import xmlrpc.client
 
 import pytest
 
-from conftest import REPO, closed_port
+from harness import REPO, closed_port
 
 CHAPTER = REPO / 'chapter18'
 SERVERS = ['xmlrpc_server.py', 'jsonrpc_server.py', 'rpyc_server.py']

@@ -12,7 +12,7 @@ import dns.resolver
 import googlemaps
 import pytest
 
-from conftest import REPO, base_env
+from harness import REPO, base_env
 
 BOOK_ADDRESS = '207 N. Defiance St, Archbold, OH'
 
@@ -232,7 +232,7 @@ def _wait_closed(numbers, timeout=10):
 
 def test_ctrl_c_in_a_terminal_stops_everything(tmp_path):
     import pexpect
-    from conftest import Playground
+    from harness import Playground
     offset = Playground.free_offset()
     child = pexpect.spawn(sys.executable, ['-m', 'playground', 'web', 'dns', '--state',
                                            str(tmp_path / 'state'), '--port-offset', str(offset)],

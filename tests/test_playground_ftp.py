@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from conftest import ACCOUNT, require_binary
+from harness import ACCOUNT, require_binary
 
 WRITABLE = '/home/brandon'
 TARBALL = '/pub/linux/kernel/v1.0/linux-1.0.tar.gz'

@@ -17,7 +17,7 @@ import time
 import imapclient
 import pytest
 
-from conftest import ACCOUNT, require_binary
+from harness import ACCOUNT, require_binary
 from playground import mailstore
 
 SEEDED_INBOX = ['Welcome to the playground mail system', 'Chapter draft and figures',

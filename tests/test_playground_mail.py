@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from conftest import ACCOUNT, require_binary
+from harness import ACCOUNT, require_binary
 
 SIZE_LIMIT = 1024 * 1024
 USER, PASSWORD = ACCOUNT

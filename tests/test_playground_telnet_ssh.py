@@ -13,7 +13,7 @@ import paramiko
 import pytest
 from telnetlib3 import DO, IAC, SB, SE, TTYPE, WILL, Telnet
 
-from conftest import ACCOUNT, require_binary
+from harness import ACCOUNT, require_binary
 
 SERVICES = ('ssh', 'telnet')
 LOGS = ['auth.log', 'messages', 'messages.1', 'messages.2', 'messages.3']

@@ -13,7 +13,7 @@ import urllib.robotparser
 
 import pytest
 
-from conftest import ACCOUNT, REPO, require_binary
+from harness import ACCOUNT, REPO, require_binary
 
 DOCUMENT = (REPO / 'playground' / 'data' / 'rfc2616.txt').read_bytes()
 

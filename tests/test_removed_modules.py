@@ -3,7 +3,7 @@ import ast
 
 import pytest
 
-from conftest import REPO
+from harness import REPO
 
 REMOVED = {'asyncore', 'asynchat', 'smtpd', 'imp', 'distutils', 'cgi', 'cgitb',
            'nntplib', 'pipes', 'crypt', 'telnetlib', 'audioop', 'chunk', 'mailcap',
