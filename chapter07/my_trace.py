@@ -34,8 +34,7 @@ if __name__ == '__main__':
                                      'of a script runs; the trace goes to stderr.')
     parser.add_argument('funcname', help='name of the function to trace')
     parser.add_argument('script', help='the script to run')
-    parser.add_argument('arguments', nargs=argparse.REMAINDER,
-                        help="the script's own arguments")
+    parser.add_argument('arguments', nargs=argparse.REMAINDER, help="the script's arguments")
     args = parser.parse_args()
     if not os.path.isfile(args.script):
         parser.error(f'no such script: {args.script}')

@@ -1,33 +1,31 @@
 #!/usr/bin/env python3
 # Foundations of Python Network Programming, 2nd ed. - Chapter 7 - server_SocketServer.py
-# The standard library's socketserver, with a new thread for each client.
+# The standard library's socketserver, starting a new thread for each client.
 
 import socketserver
 import sys
 
 import lancelot
+from server_simple import handle_client
 
 
 class LancelotHandler(socketserver.BaseRequestHandler):
-    """socketserver calls handle() once per connection, here in its own thread."""
-
-    def handle(self):
-        lancelot.handle_client(self.request)
+    def handle(self):  # called once per connection, here in a thread of its own
+        handle_client(self.request)
 
 
-class ThreadedServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+class LancelotServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     allow_reuse_address = True
-    request_queue_size = 128
-    daemon_threads = True  # do not wait for clients when we are told to stop
+    request_queue_size = 128  # the listen() queue: the default of 5 drops bursts
+    daemon_threads = True     # Ctrl-C need not wait for connected clients
 
 
 if __name__ == '__main__':
-    parser = lancelot.argument_parser('Serve Launcelot clients, a thread for each.')
-    args = parser.parse_args()
+    args = lancelot.parse_command_line('Serve Launcelot clients, a thread for each.').parse_args()
     try:
-        server = ThreadedServer((args.interface, args.port), LancelotHandler)
-    except OSError as exc:
-        sys.exit(f'cannot listen on {args.interface}:{args.port}: {exc.strerror or exc}')
+        server = LancelotServer((args.host, args.port), LancelotHandler)
+    except OSError as e:
+        sys.exit(f'cannot listen on {args.host}:{args.port}: {e.strerror or e}')
     print('Listening at', server.server_address, flush=True)
     try:
         server.serve_forever()

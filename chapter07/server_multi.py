@@ -15,15 +15,16 @@ WORKER_CLASSES = {'thread': threading.Thread, 'process': multiprocessing.Process
 
 
 def worker_loop(listen_sock):
-    """A worker is the simple server: the kernel hands each connection to one of them."""
+    """Each worker is the simple server; the kernel gives each new client to one of them."""
     try:
         server_loop(listen_sock)
     except KeyboardInterrupt:
         pass
+    finally:
+        listen_sock.close()
 
 
 def start_worker(kind, listen_sock, number):
-    """Start one worker running the simple server's loop on the shared socket."""
     worker = WORKER_CLASSES[kind](target=worker_loop, args=(listen_sock,), daemon=True)
     worker.start()
     pid = f' (pid {worker.pid})' if kind == 'process' else ''
@@ -31,28 +32,23 @@ def start_worker(kind, listen_sock, number):
     return worker
 
 
-def watch(kind, listen_sock, workers):
-    """Replace any worker that dies, for as long as the server runs."""
-    while True:
-        time.sleep(0.2)
-        for number, worker in enumerate(workers):
-            if not worker.is_alive():
-                print(f'Worker {number} died; replacing it', flush=True)
-                workers[number] = start_worker(kind, listen_sock, number)
-
-
 if __name__ == '__main__':
-    parser = lancelot.argument_parser('Serve Launcelot clients from a pool of workers.')
+    parser = lancelot.parse_command_line('Serve Launcelot clients from a pool of workers.')
     parser.add_argument('kind', choices=WORKER_CLASSES, help='workers are threads or processes')
     parser.add_argument('-w', '--workers', type=int, default=10,
                         help='how many workers (default: %(default)s)')
     args = parser.parse_args()
-    # On SIGTERM exit normally, so that daemon worker processes are stopped too.
+    # On SIGTERM exit normally, so that multiprocessing stops the daemon workers too.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     listen_sock = lancelot.setup(args)
     workers = [start_worker(args.kind, listen_sock, n) for n in range(args.workers)]
     try:
-        watch(args.kind, listen_sock, workers)
+        while True:  # check now and then for dead workers, and replace them
+            time.sleep(0.2)
+            for number, worker in enumerate(workers):
+                if not worker.is_alive():
+                    print(f'Worker {number} died; replacing it', flush=True)
+                    workers[number] = start_worker(args.kind, listen_sock, number)
     except KeyboardInterrupt:
         pass
     finally:

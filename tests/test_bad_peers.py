@@ -52,6 +52,8 @@ CLIENTS = [
     # chapter06
 
     # chapter07
+    Client('chapter07/client.py', ('{host}', '-p', '{port}')),
+    Client('chapter07/lancelot_tests.py', ('{host}', '-p', '{port}')),
 
     # chapter08
 
