@@ -1,5 +1,6 @@
 """Chapter 7: every Launcelot server design answers the same client; which ones serve many at once."""
 import contextlib
+import importlib.util
 import os
 import pathlib
 import re
@@ -12,7 +13,7 @@ import threading
 
 import pytest
 
-from harness import base_env, closed_port, script_path, terminate, wait_until
+from harness import REPO, base_env, closed_port, script_path, terminate, wait_until
 
 ANSWERS = ['What is your name? My name is Sir Lancelot of Camelot.',
            'What is your quest? To seek the Holy Grail.',
@@ -248,15 +249,77 @@ def test_servers_say_when_the_port_is_taken(server, run):
     assert run('chapter07/server_poll.py', '-p', 'x').returncode == 2
 
 
+@pytest.fixture
+def bench(monkeypatch):
+    """chapter07/bench.py as a module (nothing runs on import), to test its parts."""
+    monkeypatch.syspath_prepend(str(REPO / 'chapter07'))  # for its `import lancelot`
+    spec = importlib.util.spec_from_file_location('bench', REPO / 'chapter07' / 'bench.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_says_who_held_a_trial_back(bench):
+    assert bench.limit(0.95, 0.99) == 'server'  # a busy server is the limit, whatever else
+    assert bench.limit(0.60, 0.95) == 'generator'  # only a busy generator beside an idle server
+    assert bench.limit(0.60, 0.60) == 'round trips'
+
+
+def test_bench_open_loop_verdicts(bench):
+    row = dict(generator=0.5, late=0, offered=1000, skipped=0, errors=0, served=1000)
+    assert bench.verdict(row) == 'kept up'
+    assert bench.verdict({**row, 'generator': 0.95}) == 'generator-limited'
+    assert bench.verdict({**row, 'late': 11}) == 'generator-limited'  # over 1 % started late
+    assert bench.verdict({**row, 'served': 900}) == 'fell behind'
+    assert bench.verdict({**row, 'skipped': 1}) == 'fell behind'
+    assert bench.verdict({**row, 'errors': 1}) == 'fell behind'
+
+
+def test_bench_ranks_the_designs_that_kept_up_by_their_cost(bench):
+    rows = {'slow': dict(limit='fell behind', cost=1e-6, rate=100),
+            'slower': dict(limit='fell behind', cost=1e-6, rate=10),
+            'dear': dict(limit='kept up', cost=3e-5, rate=1000),
+            'cheap': dict(limit='kept up', cost=1e-5, rate=1000),
+            'unknown': dict(limit='generator-limited', cost=1e-6, rate=900)}
+    assert [design for design, row in bench.ranking(rows)] == [
+        'cheap', 'dear', 'unknown', 'slow', 'slower']
+
+
+@pytest.mark.parametrize('workload, rate', [('dialog', None), ('persistent', None),
+                                            ('dialog', 200), ('persistent', 1000)])
+def test_bench_generator_drives_a_server(bench, server, workload, rate):
+    srv = server('chapter07/server_poll.py', '-p', '0')
+    clients = 0 if workload == 'dialog' and rate else 3
+    result = bench.MODES[workload, bool(rate)](srv.port, clients, 0.3, rate).run()
+    assert result['errors'] == 0
+    assert 0 < result['done'] <= len(result['latencies'])
+    if workload == 'dialog' and rate:  # every dialog starts when due, answered or not
+        assert len(result['latencies']) == pytest.approx(0.3 * rate, abs=2)
+    elif rate:  # a connection asks when due, or once answered if that is later
+        assert 0.3 * rate / 2 < len(result['latencies']) <= 0.3 * rate + 2
+
+
+@pytest.mark.parametrize('kind', ['closing', 'garbage', 'silent'])
+def test_bench_generator_counts_what_bad_servers_do(bench, bad_peer, monkeypatch, kind):
+    monkeypatch.setattr(bench, 'DRAIN', 0.3)  # how long to wait for the silent one
+    peer = bad_peer(kind)
+    result = bench.ClosedQuestions(peer.port, 2, 0.2, None).run()
+    assert result['done'] == 0 and not result['latencies']
+    assert result['errors'] >= 2
+
+
 @pytest.mark.bench
 def test_bench_runs_a_short_benchmark(run, tmp_path):
-    result = run('chapter07/bench.py', '--designs', 'simple,async', '--levels', '1,3',
-                 '--seconds', '0.5', '--trials', '1', '--chart', tmp_path / 'chart.png',
+    result = run('chapter07/bench.py', '--designs', 'simple,async', '--clients', '1,3',
+                 '--seconds', '0.3', '--trials', '1', '--chart', tmp_path / 'chart.png',
                  timeout=120)
     out = result.ok()
+    assert re.search(r'^Launcelot servers over loopback, \d+ CPUs: ', out, re.M)
     rows = re.findall(r'^(simple|async) +(\d+) +(\d+) +[\d.]+ +[\d.]+ +0 ', out, re.M)
     assert [(design, clients) for design, clients, _ in rows] == [
-        ('simple', '1'), ('simple', '3'), ('async', '1'), ('async', '3')]
+        ('simple', '1'), ('simple', '3'), ('async', '1'), ('async', '3')] * 2
     assert all(int(rate) > 0 for _, _, rate in rows)
-    assert 'its ceiling is about' in out
+    assert re.search(r'its ceiling is about \d+ dialogs/s', out)
+    ranked = re.findall(r'^([12]) +(simple|async) +\d+ ', out, re.M)
+    assert sorted(design for _, design in ranked) == ['async', 'async', 'simple', 'simple']
     assert (tmp_path / 'chart.png').read_bytes().startswith(b'\x89PNG')
