@@ -54,6 +54,7 @@ CLIENTS = [
     # chapter07
 
     # chapter08
+    Client('chapter08/squares.py', ('{host}', '-p', '{port}')),   # python-memcached
 
     # chapter09
 
