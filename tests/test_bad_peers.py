@@ -57,6 +57,7 @@ CLIENTS = [
     Client('chapter08/squares.py', ('{host}', '-p', '{port}')),   # python-memcached
 
     # chapter09
+    Client('chapter09/get_rfc2616.py', ('http://{host}:{port}/rfc/rfc2616.txt',)),
 
     # chapter10
 
