@@ -60,6 +60,9 @@ CLIENTS = [
     Client('chapter09/get_rfc2616.py', ('http://{host}:{port}/rfc/rfc2616.txt',)),
 
     # chapter10
+    Client('chapter10/fetch_urllib.py', ('{host}', '-p', '{port}')),
+    Client('chapter10/fetch_mechanize.py', ('{host}', '-p', '{port}')),
+    Client('chapter10/weather.py', ('-p', '{port}', 'Phoenix,', 'AZ')),   # on localhost
 
     # chapter11
 
