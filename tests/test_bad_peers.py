@@ -65,6 +65,7 @@ CLIENTS = [
     Client('chapter10/weather.py', ('-p', '{port}', 'Phoenix,', 'AZ')),   # on localhost
 
     # chapter11
+    # (wsgi_app.py and bottle_app.py are servers; chapter 12 has no network client)
 
     # chapter13
 
