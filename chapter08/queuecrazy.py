@@ -53,22 +53,20 @@ def processor(context, n, fountain_url, responder_urls):
 
 
 if __name__ == '__main__':
-    argparse.ArgumentParser(description='Run a small ZeroMQ network of a word fountain, '
-                            f'processors and responders for {SECONDS} seconds.').parse_args()
+    argparse.ArgumentParser(description='Run a small ZeroMQ network for a while.').parse_args()
     context = zmq.Context()
     context.setsockopt(zmq.LINGER, 0)       # at the end, drop what is still queued
     push, push_url = bind(context, zmq.PUSH)
     upper, upper_url = bind(context, zmq.REP)
     lower, lower_url = bind(context, zmq.REP)
-    threads = [threading.Thread(target=fountain, args=(push,)),
-               threading.Thread(target=responder, args=(upper, str.upper)),
-               threading.Thread(target=responder, args=(lower, str.lower))]
-    threads += [threading.Thread(target=processor, args=(context, n, push_url,
-                                                         [upper_url, lower_url]))
-                for n in (1, 2, 3)]
-    for thread in threads:
-        thread.start()
+    threading.Thread(target=fountain, args=(push,)).start()
+    threading.Thread(target=responder, args=(upper, str.upper)).start()
+    threading.Thread(target=responder, args=(lower, str.lower)).start()
+    for n in 1, 2, 3:
+        threading.Thread(target=processor,
+                         args=(context, n, push_url, [upper_url, lower_url])).start()
     try:
         time.sleep(SECONDS)
     finally:
         context.term()      # returns once every thread has closed its sockets
+    # (The threads are not daemons: the program ends when the last of them does.)

@@ -41,8 +41,7 @@ if __name__ == '__main__':
     args = parser.parse_args()
     # python-memcached leaves a socket open when it cannot connect: not our leak.
     warnings.filterwarnings('ignore', category=ResourceWarning, module='memcache')
-    mc = memcache.Client([f'{args.host}:{args.port}'], socket_timeout=3,
-                         unpickler=no_unpickling)
+    mc = memcache.Client([f'{args.host}:{args.port}'], socket_timeout=3, unpickler=no_unpickling)
     try:
         # python-memcached never raises: with no server get() returns None and set()
         # returns 0, and the runs would compute every square without a word. So ask.
