@@ -26,23 +26,23 @@ if __name__ == '__main__':
     try:
         with urllib.request.urlopen(url, data, timeout=10) as info:
             content = info.read().decode('utf-8')
+
+        # lxml: the condition and temperature are the first two texts of the cell of class
+        # "big" (a CSS selector); the humidity is in the cell after the one whose bold
+        # label says Humidity (an XPath expression).
+        tree = lxml.html.fromstring(content)
+        big = tree.cssselect('td.big')[0]
+        condition, temperature = [text.strip() for text in big.itertext() if text.strip()][:2]
+        humidity = tree.xpath('//td[b="Humidity"]/following-sibling::td[1]')[0].text_content()
+        print(REPORT.format('lxml:', condition, temperature, humidity.strip()))
+
+        # BeautifulSoup: the same cells, found by walking the tree.
+        soup = bs4.BeautifulSoup(content, 'html.parser')
+        condition, temperature = list(soup.find('td', class_='big').stripped_strings)[:2]
+        label = soup.find('b', string='Humidity')
+        humidity = label.find_parent('td').find_next_sibling('td').get_text(strip=True)
+        print(REPORT.format('BeautifulSoup:', condition, temperature, humidity))
     except http.client.HTTPException as e:      # an answer that is not HTTP
         sys.exit(f'weather: localhost:{args.port}: {e!r}')
     except OSError as e:                        # refused, silent, 404 for an unknown city ...
         sys.exit(f'weather: localhost:{args.port}: {e}')
-
-    # lxml: the condition and temperature are the first two texts of the cell of class
-    # "big" (a CSS selector); the humidity is in the cell after the one whose bold
-    # label says Humidity (an XPath expression).
-    tree = lxml.html.fromstring(content)
-    big = tree.cssselect('td.big')[0]
-    condition, temperature = [text.strip() for text in big.itertext() if text.strip()][:2]
-    humidity = tree.xpath('//td[b="Humidity"]/following-sibling::td[1]')[0].text_content()
-    print(REPORT.format('lxml:', condition, temperature, humidity.strip()))
-
-    # BeautifulSoup: the same cells, found by walking the tree.
-    soup = bs4.BeautifulSoup(content, 'html.parser')
-    condition, temperature = list(soup.find('td', class_='big').stripped_strings)[:2]
-    label = soup.find('b', string='Humidity')
-    humidity = label.find_parent('td').find_next_sibling('td').get_text(strip=True)
-    print(REPORT.format('BeautifulSoup:', condition, temperature, humidity))
