@@ -47,9 +47,9 @@ if __name__ == '__main__':
         # returns 0, and the runs would compute every square without a word. So ask.
         if not mc.set('squares', 'hello'):
             sys.exit(f'squares: {args.host}:{args.port}: no memcached server answers')
-        print('Ten successive runs:', end=' ', flush=True)
+        print('Ten successive runs:', end='', flush=True)
         for i in range(10):
-            print(f'{timeit.timeit(make_request, number=2000):.2f}s', end=' ', flush=True)
+            print(f' {timeit.timeit(make_request, number=2000):.2f}s', end='', flush=True)
         print()
     finally:
         mc.disconnect_all()

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Foundations of Python Network Programming, 2nd ed. - Chapter 12 - trad_parse.py
-# Parse a message from a file and show its headers (the rarer ones, then the popular ones) and body.
+# Parse a message from a file; show its headers (the rarer ones, then the popular ones), its body.
 
 import argparse
 import email

@@ -47,7 +47,7 @@ RUNS = re.compile(r'^Ten successive runs:((?: \d+\.\d\ds){10})$')
 def test_squares_shows_the_cache_warming(memcached, run):
     host, port = memcached
     out = run('chapter08/squares.py', host, '-p', port, timeout=90).ok()
-    match = RUNS.match(out.rstrip('\n').rstrip())
+    match = RUNS.fullmatch(out.rstrip('\n'))
     assert match, out
     seconds = [float(each.rstrip('s')) for each in match[1].split()]
     # 2,000 requests over 5,001 keys: the first run mostly computes (a millisecond
