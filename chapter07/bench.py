@@ -65,7 +65,7 @@ LEVELS = [1, 2, 5, 10, 20, 50]
 OPEN_CLIENTS = 10        # open loop, persistent: connections that carry the questions
 MAX_OPEN_DIALOGS = 1000  # open loop, dialogs: at most this many at once, then skip
 BUSY = 0.90              # a process using this much of its CPU is the limit
-LATE = 0.005             # open loop: work the generator starts this late was not offered
+LATE = 0.005             # open loop: work the generator starts this late, it was held up
 DRAIN = 2.0              # seconds to wait for the answers still due when a trial ends
 QA = [(q.encode(), a.encode()) for q, a in lancelot.qa]
 
@@ -99,6 +99,7 @@ class Load:
         self.errors = 0               # refused, reset, hung up, answered wrongly
         self.late = 0                 # open loop: units the generator started LATE or later
         self.skipped = 0              # open loop: dialogs not started (MAX_OPEN_DIALOGS busy)
+        self.answered = set()         # clients that finished a unit of work before the deadline
         self.stopping = False
 
     # --- a client's steps
@@ -148,7 +149,9 @@ class Load:
                 self.ask(client)  # the dialog goes on
                 return
             self.latencies.append(now - client.start)
-            self.done += now < self.deadline
+            if now < self.deadline:
+                self.done += 1
+                self.answered.add(client)
             self.finished(client, now)
         except OSError:  # refused, reset, hung up, wrong: this client starts over
             self.errors += 1
@@ -199,7 +202,8 @@ class Load:
         self.selector.close()
         return {'latencies': self.latencies, 'done': self.done,
                 'errors': self.errors + unanswered, 'late': self.late,
-                'skipped': self.skipped, 'generator_cpu': generator_cpu}
+                'skipped': self.skipped, 'generator_cpu': generator_cpu,
+                'starved': sum(client not in self.answered for client in self.clients)}
 
 
 class ClosedDialogs(Load):
@@ -418,7 +422,7 @@ def limit(server_busy, generator_busy):
 
 def verdict(row):
     """Did a design keep up with an open-loop load, or who did not?"""
-    if row['generator'] >= BUSY or row['late'] > 0.01 * row['offered']:
+    if row['generator'] >= BUSY:
         return 'generator-limited'
     if row['skipped'] or row['errors'] or row['served'] < 0.99 * row['offered']:
         return 'fell behind'
@@ -443,6 +447,9 @@ def trial(server, generator, workload, clients, seconds, rate=None):
            'generator': max(result['generator_cpu'] for result in results) / seconds,
            'generator_cost': sum(result['generator_cpu'] for result in results) / max(1, served)}
     row['limit'] = verdict(row) if rate else limit(row['server'], row['generator'])
+    starved = sum(result['starved'] for result in results)
+    if starved and not rate:  # one-at-a-time designs leave the other clients waiting
+        row['limit'] += f'; {starved} of {clients} clients never answered'
     return row
 
 
@@ -495,9 +502,11 @@ def open_header(workload):
 
 
 def open_line(rank, design, row):
+    late = row['late'] / max(1, row['offered'])  # the machine's other work held it up
     return (f'{rank:<5}{design:<14}{row["rate"]:>9.0f}{row["p50"]:>9.2f}{row["p99"]:>9.2f}'
             f'{row["errors"] + row["skipped"]:>7}{row["server"]:>11.0%}'
-            f'{row["cost"] * 1e6:>13.1f}{row["generator"]:>8.0%}  {row["limit"]}')
+            f'{row["cost"] * 1e6:>13.1f}{row["generator"]:>8.0%}  {row["limit"]}'
+            + (f' (the generator was late for {late:.0%} of it)' if late > 0.01 else ''))
 
 
 def ranking(rows):

@@ -8,25 +8,27 @@ import lancelot
 
 
 class LancelotProtocol(asyncio.BufferedProtocol):
-    """One instance per client. A BufferedProtocol, not a Protocol, so that asyncio
-    reads into our small buffer instead of making a new 256 KiB object per read."""
+    """One instance per client; the event loop calls its methods as events happen.
+
+    A BufferedProtocol rather than a Protocol: asyncio reads into our buffer
+    instead of making a new 256 KiB bytes object for every read, which costs
+    three extra system calls per question on Linux."""
 
     def connection_made(self, transport):
         self.transport = transport
-        self.buffer = bytearray(lancelot.MAX_MESSAGE)
-        self.length = 0  # how much of the buffer holds the question so far
+        self.buffer = memoryview(bytearray(4096))
+        self.question = b''
 
-    def get_buffer(self, sizehint):  # where should the next bytes go?
-        return memoryview(self.buffer)[self.length:]
+    def get_buffer(self, sizehint):  # where should asyncio put the bytes that arrived?
+        return self.buffer
 
-    def buffer_updated(self, nbytes):  # nbytes more of the question arrived
-        self.length += nbytes
-        if self.buffer[self.length - 1] == ord('?'):
-            question = bytes(self.buffer[:self.length])
-            self.transport.write(lancelot.qadict[question])
-            self.length = 0
-        elif self.length == len(self.buffer):
-            self.transport.close()  # a "question" too long for the buffer: garbage
+    def buffer_updated(self, nbytes):  # they are in; what do we make of them?
+        self.question += self.buffer[:nbytes]
+        if self.question.endswith(b'?'):
+            self.transport.write(lancelot.qadict[self.question])
+            self.question = b''
+        elif len(self.question) > lancelot.MAX_MESSAGE:
+            self.transport.close()
 
 
 async def serve(listen_sock):

@@ -269,7 +269,7 @@ def test_bench_open_loop_verdicts(bench):
     row = dict(generator=0.5, late=0, offered=1000, skipped=0, errors=0, served=1000)
     assert bench.verdict(row) == 'kept up'
     assert bench.verdict({**row, 'generator': 0.95}) == 'generator-limited'
-    assert bench.verdict({**row, 'late': 11}) == 'generator-limited'  # over 1 % started late
+    assert bench.verdict({**row, 'late': 11}) == 'kept up'  # held up, but not by its limit
     assert bench.verdict({**row, 'served': 900}) == 'fell behind'
     assert bench.verdict({**row, 'skipped': 1}) == 'fell behind'
     assert bench.verdict({**row, 'errors': 1}) == 'fell behind'
@@ -291,12 +291,19 @@ def test_bench_generator_drives_a_server(bench, server, workload, rate):
     srv = server('chapter07/server_poll.py', '-p', '0')
     clients = 0 if workload == 'dialog' and rate else 3
     result = bench.MODES[workload, bool(rate)](srv.port, clients, 0.3, rate).run()
-    assert result['errors'] == 0
+    assert result['errors'] == 0 and result['starved'] == 0
     assert 0 < result['done'] <= len(result['latencies'])
     if workload == 'dialog' and rate:  # every dialog starts when due, answered or not
         assert len(result['latencies']) == pytest.approx(0.3 * rate, abs=2)
     elif rate:  # a connection asks when due, or once answered if that is later
         assert 0.3 * rate / 2 < len(result['latencies']) <= 0.3 * rate + 2
+
+
+def test_bench_generator_sees_clients_starve_on_the_simple_server(bench, server):
+    srv = server('chapter07/server_simple.py', '-p', '0')
+    result = bench.ClosedQuestions(srv.port, 3, 0.3, None).run()
+    assert result['starved'] == 2  # one client at a time: the first holds on to the server
+    assert result['errors'] == 0  # (and the others are answered once it hangs up)
 
 
 @pytest.mark.parametrize('kind', ['closing', 'garbage', 'silent'])
@@ -305,7 +312,7 @@ def test_bench_generator_counts_what_bad_servers_do(bench, bad_peer, monkeypatch
     peer = bad_peer(kind)
     result = bench.ClosedQuestions(peer.port, 2, 0.2, None).run()
     assert result['done'] == 0 and not result['latencies']
-    assert result['errors'] >= 2
+    assert result['errors'] >= 2 and result['starved'] == 2
 
 
 @pytest.mark.bench
