@@ -23,7 +23,8 @@ if __name__ == '__main__':
         if reply['status'] != 'OK':    # the API's own verdict, such as ZERO_RESULTS
             sys.exit(f'search2: {url}: {reply["status"]}')
         print(reply['results'][0]['geometry']['location'])
-    except (http.client.HTTPException, ValueError, LookupError) as e:    # not HTTP, JSON, a place
+    # The reply was not HTTP, or not JSON, or held no place.
+    except (http.client.HTTPException, ValueError, LookupError) as e:
         sys.exit(f'search2: {url}: {e!r}')
     except OSError as e:    # refused, timed out; urllib wraps most in a URLError
         sys.exit(f'search2: {url}: {getattr(e, "reason", e)}')

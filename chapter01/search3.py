@@ -23,7 +23,8 @@ if __name__ == '__main__':
         if reply['status'] != 'OK':    # the API's own verdict, such as ZERO_RESULTS
             sys.exit(f'search3: {connection.host}:{connection.port}: {reply["status"]}')
         print(reply['results'][0]['geometry']['location'])
-    except (http.client.HTTPException, ValueError, LookupError) as e:    # not HTTP, JSON, a place
+    # The reply was not HTTP, or not JSON, or held no place.
+    except (http.client.HTTPException, ValueError, LookupError) as e:
         sys.exit(f'search3: {connection.host}:{connection.port}: {e!r}')
     except OSError as e:    # refused, reset, timed out
         sys.exit(f'search3: {connection.host}:{connection.port}: {e.strerror or e}')
