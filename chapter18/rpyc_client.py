@@ -19,10 +19,10 @@ if __name__ == '__main__':
     args = parser.parse_args()
     peer = f'127.0.0.1:{args.port}'
     # rpyc waits for the rest of a garbled reply for as long as the connection stays
-    # open: on Unix, an alarm clock ends the whole exchange after 12 seconds.
+    # open: on Unix, an alarm clock ends the whole exchange after 10 seconds.
     if hasattr(signal, 'SIGALRM'):
         signal.signal(signal.SIGALRM, lambda *_: sys.exit(f'rpyc_client: {peer}: no answer'))
-        signal.alarm(12)
+        signal.alarm(10)
     # The server may use our objects' attributes (fileobj.readlines) only if we allow it;
     # every call waits at most ten seconds for its answer.
     config = {'allow_public_attrs': True, 'sync_request_timeout': 10}
