@@ -32,7 +32,7 @@ SERVICES = [
             'python chapter14/mailbox.py localhost:{pop3s} brandon  (POP3 with STLS on {pop3})',
             prepare='playground.mailstore:prepare'),
     Service('ftp', 'playground.ftpserver', {'ftp': 21},
-            'python chapter17/connect.py 127.0.0.1:{ftp}  (anonymous reads; brandon writes in /home/brandon)',
+            'python chapter17/connect.py -p {ftp}  (anonymous reads; brandon writes in /home/brandon)',
             prepare='playground.ftpserver:prepare'),
     Service('imap', 'playground.imapserver', {'imap': 143, 'imaps': 993},
             'python chapter15/folder_info.py localhost:{imaps} brandon  (STARTTLS on {imap})',

@@ -70,6 +70,17 @@ CLIENTS = [
     # chapter16
 
     # chapter17
+    Client('chapter17/connect.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/asciidl.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/binarydl.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/advbinarydl.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/binaryul.py', ('{host}', 'brandon', os.devnull, '/home/brandon',
+                                     '-p', '{port}'), password=True),
+    Client('chapter17/advbinaryul.py', ('{host}', 'brandon', os.devnull, '/home/brandon',
+                                        '-p', '{port}'), password=True),
+    Client('chapter17/dir.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/nlst.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/recursedl.py', ('{host}', '-p', '{port}')),
 
     # chapter18
 ]
