@@ -39,11 +39,11 @@ SERVICES = [
             'python chapter15/folder_info.py localhost:{imaps} brandon  (STARTTLS on {imap})',
             prepare='playground.mailstore:prepare'),
     Service('ssh', 'playground.ssh', {'ssh': 22},
-            'python chapter16/ssh_commands.py 127.0.0.1:{ssh} --known-hosts .playground/ssh/known_hosts'
+            'python chapter16/ssh_commands.py -p {ssh} --known-hosts .playground/ssh/known_hosts'
             '  (host key and its file: the "ssh:" line below)',
             prepare='playground.sandbox:prepare', describe='playground.sandbox:describe'),
     Service('telnet', 'playground.telnet', {'telnet': 23},
-            'python chapter16/telnet_login.py 127.0.0.1:{telnet}  (a tiny command set, not a shell)',
+            'python chapter16/telnet_login.py -p {telnet}  (a tiny command set, not a shell)',
             prepare='playground.sandbox:prepare'),
     Service('memcached', 'playground.memcached', {'memcached': 1211},
             'python chapter08/squares.py 127.0.0.1:{memcached}   (the real memcached)',

@@ -68,6 +68,15 @@ CLIENTS = [
     # chapter15
 
     # chapter16
+    Client('chapter16/telnet_login.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/telnet_codes.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/ssh_simple.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/ssh_commands.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/ssh_threads.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/sftp.py', ('{host}', '-p', '{port}'), password=True),
+    # run as `fab` runs it (python fabfile.py hands its arguments to Fabric's program)
+    Client('chapter16/fabfile.py', ('-H', 'brandon@{host}:{port}', '--prompt-for-login-password',
+                                    'report'), password=True),
 
     # chapter17
     Client('chapter17/connect.py', ('{host}', '-p', '{port}')),
