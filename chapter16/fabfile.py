@@ -23,7 +23,7 @@ def report(c, known_hosts=None):
     # does; trust ~/.ssh/known_hosts, or the file named with --known-hosts.
     c.client.load_system_host_keys(known_hosts)
     c.client.set_missing_host_key_policy(paramiko.RejectPolicy())
-    c.connect_kwargs.update(timeout=10, banner_timeout=10, auth_timeout=10)
+    c.connect_kwargs.update(timeout=10, banner_timeout=5, auth_timeout=5)   # as in ssh_simple.py
     logging.getLogger('paramiko').addHandler(logging.NullHandler())  # we report errors
     try:
         c.run('echo "Hello from $USER on the far side"')

@@ -16,10 +16,12 @@ def main(host, port, username, known_hosts):
         # Refuse a server whose key we do not know: ~/.ssh/known_hosts, or the file named.
         client.load_system_host_keys(known_hosts)
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        # timeout bounds the connection and the whole handshake, banner_timeout the wait for
+        # the server's first line (shorter, so that a silent server is named as such)
         client.connect(host, port, username, getpass.getpass(f'Password for {username}@{host}: '),
-                       timeout=10, banner_timeout=10, auth_timeout=10)
+                       timeout=10, banner_timeout=5, auth_timeout=5)
         for command in 'echo "Hello, world!"', 'uname', 'uptime':
-            stdin, stdout, stderr = client.exec_command(command, timeout=10)
+            stdin, stdout, stderr = client.exec_command(command, timeout=5)
             stdin.close()   # the command gets no input from us
             print(repr(stdout.read().decode('utf-8', 'replace')))
 

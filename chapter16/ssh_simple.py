@@ -16,10 +16,12 @@ def main(host, port, username, known_hosts):
         # Refuse a server whose key we do not know: ~/.ssh/known_hosts, or the file named.
         client.load_system_host_keys(known_hosts)
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        # timeout bounds the connection and the whole handshake, banner_timeout the wait for
+        # the server's first line (shorter, so that a silent server is named as such)
         client.connect(host, port, username, getpass.getpass(f'Password for {username}@{host}: '),
-                       timeout=10, banner_timeout=10, auth_timeout=10)
+                       timeout=10, banner_timeout=5, auth_timeout=5)
         channel = client.invoke_shell()
-        channel.settimeout(10)
+        channel.settimeout(5)
         channel.sendall(b'echo "Hello, world!"\rexit\r')   # Enter on a terminal sends CR
         output = channel.makefile('rb').read()             # all it sends, until it closes
         print(repr(output.decode('utf-8', 'replace')))     # CR LF line ends: a terminal's

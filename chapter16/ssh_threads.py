@@ -23,10 +23,12 @@ def main(host, port, username, known_hosts):
         # Refuse a server whose key we do not know: ~/.ssh/known_hosts, or the file named.
         client.load_system_host_keys(known_hosts)
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        # timeout bounds the connection and the whole handshake, banner_timeout the wait for
+        # the server's first line (shorter, so that a silent server is named as such)
         client.connect(host, port, username, getpass.getpass(f'Password for {username}@{host}: '),
-                       timeout=10, banner_timeout=10, auth_timeout=10)
-        out1 = client.exec_command('echo One;sleep 2;echo Two;sleep 1;echo Three', timeout=10)[1]
-        out2 = client.exec_command('echo A;sleep 1;echo B;sleep 2;echo C', timeout=10)[1]
+                       timeout=10, banner_timeout=5, auth_timeout=5)
+        out1 = client.exec_command('echo One;sleep 2;echo Two;sleep 1;echo Three', timeout=5)[1]
+        out2 = client.exec_command('echo A;sleep 1;echo B;sleep 2;echo C', timeout=5)[1]
         thread1 = threading.Thread(target=read_until_EOF, args=(out1,))
         thread2 = threading.Thread(target=read_until_EOF, args=(out2,))
         thread1.start()

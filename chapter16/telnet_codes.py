@@ -30,20 +30,20 @@ def process_option(t, tsocket, command, option):
 
 def wait_for(t, prompt):
     """Read up to the prompt; a server that never sends it is an error."""
-    if not t.read_until(prompt, 10).endswith(prompt):
-        raise TimeoutError(f'no {prompt.decode()!r} prompt within 10 s')
+    if not t.read_until(prompt, 5).endswith(prompt):
+        raise TimeoutError(f'no {prompt.decode()!r} prompt within 5 s')
 
 
 def main(host, port, username):
     """Log in while negotiating by hand, then ask the far side for $TERM."""
     with Telnet() as t:
         t.set_option_negotiation_callback(functools.partial(process_option, t))
-        t.open(host, port, 10)
+        t.open(host, port, 5)
         wait_for(t, b'login:')
         t.write(username.encode() + b'\r\n')
         wait_for(t, b'assword:')
         t.write(getpass.getpass(f'Password for {username}@{host}: ').encode() + b'\r\n')
-        n, match, previous_text = t.expect([rb'Login incorrect', rb'\$'], 10)
+        n, match, previous_text = t.expect([rb'Login incorrect', rb'\$'], 5)
         if n != 1:
             raise PermissionError('Login incorrect') if n == 0 else TimeoutError('no prompt')
         t.write(b'exec echo $TERM\r\n')
