@@ -46,7 +46,7 @@ SERVICES = [
             'python chapter16/telnet_login.py -p {telnet}  (a tiny command set, not a shell)',
             prepare='playground.sandbox:prepare'),
     Service('memcached', 'playground.memcached', {'memcached': 1211},
-            'python chapter08/squares.py 127.0.0.1:{memcached}   (the real memcached)',
+            'python chapter08/squares.py -p {memcached}   (the real memcached)',
             requires='playground.memcached:missing'),
 ]
 

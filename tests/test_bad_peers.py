@@ -54,12 +54,18 @@ CLIENTS = [
     # chapter07
 
     # chapter08
+    Client('chapter08/squares.py', ('{host}', '-p', '{port}')),   # python-memcached
 
     # chapter09
+    Client('chapter09/get_rfc2616.py', ('http://{host}:{port}/rfc/rfc2616.txt',)),
 
     # chapter10
+    Client('chapter10/fetch_urllib.py', ('{host}', '-p', '{port}')),
+    Client('chapter10/fetch_mechanize.py', ('{host}', '-p', '{port}')),
+    Client('chapter10/weather.py', ('-p', '{port}', 'Phoenix,', 'AZ')),   # on localhost
 
     # chapter11
+    # (wsgi_app.py and bottle_app.py are servers; chapter 12 has no network client)
 
     # chapter13
 
