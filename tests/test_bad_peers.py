@@ -108,8 +108,28 @@ CLIENTS = [
     # chapter15
 
     # chapter16
+    Client('chapter16/telnet_login.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/telnet_codes.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/ssh_simple.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/ssh_commands.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/ssh_threads.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/sftp.py', ('{host}', '-p', '{port}'), password=True),
+    # run as `fab` runs it (python fabfile.py hands its arguments to Fabric's program)
+    Client('chapter16/fabfile.py', ('-H', 'brandon@{host}:{port}', '--prompt-for-login-password',
+                                    'report'), password=True),
 
     # chapter17
+    Client('chapter17/connect.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/asciidl.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/binarydl.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/advbinarydl.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/binaryul.py', ('{host}', 'brandon', os.devnull, '/home/brandon',
+                                     '-p', '{port}'), password=True),
+    Client('chapter17/advbinaryul.py', ('{host}', 'brandon', os.devnull, '/home/brandon',
+                                        '-p', '{port}'), password=True),
+    Client('chapter17/dir.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/nlst.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/recursedl.py', ('{host}', '-p', '{port}')),
 
     # chapter18
     # The clients talk to 127.0.0.1, as the book's did: only the port is theirs to take.
