@@ -198,7 +198,7 @@ def test_garbage_overlong_lines_and_abrupt_disconnects_then_next_client_served(p
 
 
 def test_seeding_is_deterministic(tmp_path):
-    from playground.ftpserver import prepare
+    from playground.ftp import prepare
     prepare(tmp_path / 'a', reset=False)
     prepare(tmp_path / 'b', reset=False)
     first = {p.relative_to(tmp_path / 'a'): p.read_bytes()

@@ -7,7 +7,7 @@ many entries, and /home/brandon, the one folder the playground account may
 write to.  Anonymous users may list and download everything and store
 nothing.  pyftpdlib speaks the protocol (passive and active data
 connections); its per-command log is silenced, errors still reach stderr.
-Run alone: python -m playground.ftpserver [--port-offset N].
+Run alone: python -m playground.ftp [--port-offset N].
 """
 import datetime
 import difflib

@@ -5,7 +5,7 @@ restart).  dnslib parses the records and runs the servers; the answers come
 from ZoneAnswers below, which follows CNAMEs into the answer section and
 tells "no such name" (NXDOMAIN) from "no record of that type" (an empty
 answer), as a real authoritative server does.
-Run alone: python -m playground.dnsserver [--port-offset N].
+Run alone: python -m playground.dns [--port-offset N].
 """
 import shutil
 import threading
