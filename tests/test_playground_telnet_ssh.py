@@ -392,3 +392,41 @@ def test_openssh_scp_uploads_without_warnings_and_p_keeps_times_and_modes(pg, tm
     assert stat.S_IMODE((home / 'plain.txt').stat().st_mode) == 0o644
     for name in ('plain.txt', 'kept.txt'):
         (home / name).unlink()
+
+
+def test_a_long_line_at_the_login_prompt_does_not_lock_the_others_out(pg):
+    with socket.create_connection(('127.0.0.1', pg.port(23)), timeout=10) as sock:
+        received = b''
+        while b'login: ' not in received:
+            received += sock.recv(4096)
+        sock.sendall(b'A' * 2_000_000)
+        telnet = telnet_login(pg)  # a second client logs in while the server reads that
+        assert telnet.read_until(b'$ ', 5).endswith(b'$ ')
+        telnet.close()
+        sock.sendall(b'\r\n')
+        while b'Password: ' not in received:
+            chunk = sock.recv(65536)
+            assert chunk, 'the server hung up on the long line'
+            received += chunk
+    assert received.count(b'A') <= 1024 + 10  # the line was cut at the server's limit
+
+
+def test_telnet_hands_the_terminal_type_on_in_lower_case(pg):
+    with socket.create_connection(('127.0.0.1', pg.port(23)), timeout=5) as sock:
+        received = b''
+        while IAC + DO + TTYPE not in received:
+            received += sock.recv(1024)
+        sock.sendall(IAC + WILL + TTYPE)
+        while IAC + SB + TTYPE + b'\x01' + IAC + SE not in received:
+            received += sock.recv(1024)
+        for _ in range(2):  # it asks twice, to see whether the client cycles through types
+            sock.sendall(IAC + SB + TTYPE + b'\x00' + b'XTERM-256COLOR' + IAC + SE)
+        telnet = Telnet()
+        telnet.sock = sock
+        telnet.read_until(b'login: ', 5)
+        telnet.write(b'brandon\r\n')
+        telnet.read_until(b'Password: ', 5)
+        telnet.write(b'mypass\r\n')
+        telnet.read_until(b'$ ', 5)
+        telnet.write(b'exec echo $TERM\r\n')
+        assert telnet.read_all().strip() == b'xterm-256color'
