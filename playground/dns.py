@@ -8,7 +8,6 @@ answer), as a real authoritative server does.  It offers no recursion (RA
 clear), validates nothing (AD clear) and refuses zone transfers.
 Run alone: python -m playground.dns [--port-offset N].
 """
-import errno
 import shutil
 import socket
 import sys
@@ -19,12 +18,11 @@ import dnslib.server
 from dnslib import QTYPE, RCODE, RR
 from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer
 
-from playground.common import REPO, parse_service_args, port, run_quietly
+from playground.common import (BACKOFF, REPO, RESOURCE_ERRORS, Complaint, parse_service_args,
+                               port, run_quietly)
 
 DNS = 53
 TCP_TIMEOUT = 30                     # seconds a TCP client has to send its query
-BACKOFF = 0.5                        # seconds without accept() after running out of descriptors
-RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 SEED = REPO / 'playground' / 'data' / 'zone.txt'
 
 
@@ -105,21 +103,21 @@ class TCPServer(dnslib.server.TCPServer):
     """dnslib's TCP server, pausing when accept() runs out of descriptors (socketserver
     retries at once, spinning) and saying one line, not a traceback, per failed query."""
 
+    complain = Complaint('dns')
+
     def get_request(self):
         try:
             return super().get_request()
         except OSError as exc:
             if exc.errno in RESOURCE_ERRORS:
-                print(f'dns: accept() failed ({exc.strerror}); pausing {BACKOFF} s',
-                      file=sys.stderr, flush=True)
+                self.complain(f'accept() failed ({exc.strerror}); pausing and going on')
                 time.sleep(BACKOFF)
             raise
 
     def handle_error(self, request, client_address):
         error = sys.exc_info()[1]
         if not isinstance(error, OSError):  # a client that went silent or away is no news
-            print(f'dns: query from {client_address[0]} failed: {error!r}',
-                  file=sys.stderr, flush=True)
+            self.complain(f'query from {client_address[0]} failed: {error!r}')
 
 
 def start_servers(zone_text, host, number):

@@ -33,7 +33,8 @@ import tarfile
 import tempfile
 import warnings
 
-from playground.common import ACCOUNT, parse_service_args, port, run_quietly
+from playground.common import (ACCOUNT, BACKOFF, RESOURCE_ERRORS, Complaint,
+                               parse_service_args, port, run_quietly)
 
 FTP = 21
 WRITABLE = 'home/brandon'            # relative to the tree's root
@@ -212,8 +213,6 @@ def prepare(state, reset):
 # classroom machine or a real client needs more (issue 11).  Each says which
 # defect of pyftpdlib 2.2 it works around.
 
-BACKOFF = 0.5                        # seconds without accept() after running out of descriptors
-RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 DYNAMIC_PORTS = (49152, 65535)       # IANA's range for client ports (BSD, macOS, Windows)
 
 
@@ -379,6 +378,8 @@ def make_server(root, host, number):
             return command(line)
 
     class Server(FTPServer):
+        complain = Complaint('ftp')
+
         def handle_accept(self):
             # Out of descriptors, pyftpdlib's accept() error closes the listening
             # socket for good.  Instead: stop accepting a moment and go on.
@@ -387,9 +388,10 @@ def make_server(root, host, number):
             except OSError as exc:
                 if exc.errno not in RESOURCE_ERRORS:
                     raise
-                logger.error('accept() failed (%s); pausing %s s', exc.strerror, BACKOFF)
-                self.del_channel()
-                self.ioloop.call_later(BACKOFF, self.add_channel)
+                self.complain(f'accept() failed ({exc.strerror}); pausing and going on')
+                # Not del_channel(): with no socket left to watch, serve_forever() returns.
+                self.modify_ioloop_events(0)
+                self.ioloop.call_later(BACKOFF, self.modify_ioloop_events, self.ioloop.READ)
 
     authorizer = DummyAuthorizer()
     authorizer.add_anonymous(str(root), perm='elr')

@@ -10,7 +10,6 @@ status, then the channel closes.  SFTP serves the same sandbox as '/', and
 sends exit status 0 when the client ends it, as OpenSSH's sftp and scp expect.
 Run alone: python -m playground.ssh [--port-offset N].
 """
-import errno
 import logging
 import os
 import pathlib
@@ -24,13 +23,12 @@ from paramiko.common import MSG_CHANNEL_FAILURE, MSG_CHANNEL_SUCCESS
 from paramiko.sftp import SFTP_FAILURE, SFTP_NO_SUCH_FILE, SFTP_OK, SFTP_PERMISSION_DENIED
 
 from playground import sandbox
-from playground.common import ACCOUNT, parse_service_args, port, run_quietly
+from playground.common import (ACCOUNT, BACKOFF, RESOURCE_ERRORS, Complaint,
+                               parse_service_args, port, run_quietly)
 from playground.minishell import ExitShell, MiniShell
 
 SSH = 22
 MAX_LINE = 4096
-BACKOFF = 0.5                        # seconds without accept() after running out of descriptors
-RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 
 
 def known_hosts_line(key, host, number):
@@ -378,6 +376,7 @@ def handle(client, key, root):
 
 def serve(listener, key, root):
     """Accept connections forever, one transport (with its own threads) each."""
+    complain = Complaint('ssh')
     while True:
         try:
             client, _ = listener.accept()
@@ -386,8 +385,7 @@ def serve(listener, key, root):
                 raise
             # Out of descriptors (or memory): the others' sessions go on; wait a
             # moment for some to close instead of dying.
-            print(f'ssh: accept() failed ({exc.strerror}); pausing {BACKOFF} s',
-                  file=sys.stderr, flush=True)
+            complain(f'accept() failed ({exc.strerror}); pausing and going on')
             time.sleep(BACKOFF)
             continue
         client.settimeout(None)

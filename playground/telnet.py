@@ -13,12 +13,11 @@ Run alone: python -m playground.telnet [--port-offset N].
 import asyncio
 import functools
 import logging
-import sys
 
 import telnetlib3
 
 from playground import sandbox
-from playground.common import ACCOUNT, parse_service_args, port, run_quietly
+from playground.common import ACCOUNT, asyncio_complaints, parse_service_args, port, run_quietly
 from playground.minishell import ExitShell, MiniShell
 
 TELNET = 23
@@ -155,17 +154,10 @@ async def run(shell, line, writer):
         return
 
 
-def report(loop, context):
-    """One line on stderr for what asyncio would log with a traceback (such as accept()
-    running out of descriptors, after which asyncio itself pauses and goes on)."""
-    error = context.get('exception')
-    reason = getattr(error, 'strerror', None) or error or ''
-    print(f'telnet: {context.get("message", "error")}: {reason}', file=sys.stderr, flush=True)
-
-
 async def serve(args):
     """Start the server and run until cancelled."""
-    asyncio.get_running_loop().set_exception_handler(report)
+    # asyncio pauses accept() when out of descriptors and goes on; say so briefly.
+    asyncio.get_running_loop().set_exception_handler(asyncio_complaints('telnet'))
     sandbox.prepare(args.state, reset=False)
     shell = functools.partial(session, sandbox.sandbox(args.state))
     await telnetlib3.create_server(
