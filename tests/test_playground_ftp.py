@@ -375,3 +375,18 @@ def test_lftp_mirror_makes_readable_files(playground, tmp_path):
         copy = tmp_path / 'copy' / path.relative_to(served)
         assert stat.S_IMODE(copy.stat().st_mode) == 0o644, copy
         assert copy.read_bytes() == path.read_bytes()
+
+
+def test_the_private_pyftpdlib_names_we_rely_on_are_still_there():
+    """playground/ftp.py sets DTPHandler._resp (the reply sent when a transfer ends) to
+    report an aborted upload; setup.cfg pins pyftpdlib below the first untested release.
+    If this fails after an upgrade, look at DataChannel.close in playground/ftp.py."""
+    import inspect
+    import warnings
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', r'The asyn(core|chat) module is deprecated',
+                                DeprecationWarning)
+        from pyftpdlib.handlers import DTPHandler
+    assert 'self._resp = (' in inspect.getsource(DTPHandler.handle_close)
+    assert 'self._resp[0]' in inspect.getsource(DTPHandler.close)
+    assert 'file_obj.close()' in inspect.getsource(DTPHandler.close)
