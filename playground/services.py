@@ -23,7 +23,7 @@ SERVICES = [
             'python chapter01/search2.py   (geocoder at http://127.0.0.1:{http}/maps/api/geocode/json)',
             prepare='playground.web:prepare'),
     Service('dns', 'playground.dns', {'dns': 53},
-            'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1:{dns}  (UDP and TCP)',
+            'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1 -p {dns}  (UDP and TCP)',
             prepare='playground.dns:prepare'),
     Service('smtp', 'playground.smtp', {'smtp': 25},
             'python chapter13/tls.py localhost:{smtp} you@example.org brandon@example.com'

@@ -41,16 +41,48 @@ class Client:
 # One section per chapter: each chapter's rows, in the order of its README.
 CLIENTS = [
     # chapter01
+    # getname.py asks the system's resolver: no peer of ours to misbehave.
+    Client('chapter01/search1.py', ('{host}', '-p', '{port}')),
+    Client('chapter01/search2.py', ('{host}', '-p', '{port}')),
+    Client('chapter01/search3.py', ('{host}', '-p', '{port}')),
+    # A raw socket prints whatever bytes come: nothing at all is a clean end too.
+    Client('chapter01/search4.py', ('{host}', '-p', '{port}'), tolerates=frozenset({'closing'})),
 
     # chapter02
+    # The UDP clients print the datagram they get back, whatever its bytes.
+    Client('chapter02/udp_local.py', ('client', '-p', '{port}'), udp=True,
+           tolerates=frozenset({'garbage'})),
+    Client('chapter02/udp_remote.py', udp=True, tolerates=frozenset({'garbage'})),
+    # Sending is all these two do: UDP brings them no word back, good or bad.
+    Client('chapter02/udp_broadcast.py', udp=True, tolerates=frozenset(BadPeer.KINDS)),
+    Client('chapter02/big_sender.py', ('{host}', '-p', '{port}'), udp=True,
+           tolerates=frozenset(BadPeer.KINDS)),
 
     # chapter03
+    # Raw streams: sixteen bytes of garbage are a reply to print. tcp_deadlock.py prints
+    # whatever comes back until the peer closes, which a peer does once it has read our
+    # end of file: no reply at all, or garbage, is a clean end.
+    Client('chapter03/tcp_sixteen.py', tolerates=frozenset({'garbage'})),
+    Client('chapter03/tcp_deadlock.py', ('client', '16', '-p', '{port}'),
+           tolerates=frozenset(BadPeer.KINDS)),
 
     # chapter04
+    # www_ping.py only checks that the port accepts a connection, which all three do.
+    Client('chapter04/www_ping.py', ('{host}', '-p', '{port}'),
+           tolerates=frozenset(BadPeer.KINDS)),
+    # forward_reverse.py asks the system's resolver: no peer of ours to misbehave.
+    Client('chapter04/dns_basic.py', ('example.com', '--nameserver', '{host}', '-p', '{port}'),
+           udp=True),
+    Client('chapter04/dns_mx.py', ('example.com', '--nameserver', '{host}', '-p', '{port}'),
+           udp=True),
 
     # chapter05
+    # One-way protocols: the clients send and close, and never read a reply.
+    Client('chapter05/streamer.py', tolerates=frozenset(BadPeer.KINDS)),
+    Client('chapter05/blocks.py', tolerates=frozenset(BadPeer.KINDS)),
 
     # chapter06
+    Client('chapter06/sslclient.py', ('{host}', '-p', '{port}')),
 
     # chapter07
 
@@ -79,6 +111,12 @@ CLIENTS = [
     # chapter17
 
     # chapter18
+    # The clients talk to 127.0.0.1, as the book's did: only the port is theirs to take.
+    Client('chapter18/xmlrpc_client.py', ('-p', '{port}')),
+    Client('chapter18/xmlrpc_introspect.py', ('-p', '{port}')),
+    Client('chapter18/xmlrpc_multicall.py', ('-p', '{port}')),
+    Client('chapter18/jsonrpc_client.py', ('-p', '{port}')),
+    Client('chapter18/rpyc_client.py', ('-p', '{port}')),
 ]
 
 # Run the listing in a session of its own whose controlling terminal is the pty on
@@ -126,6 +164,11 @@ def run_case(client, kind, folder):
             elapsed = ended - (peer.first_contact or started)
         finally:
             os.close(master)
+        # The peer's thread may not have counted a client's last connection or
+        # datagram yet (a client that only connects, or only sends, ends at once).
+        deadline = time.monotonic() + 2
+        while not (peer.connections or peer.datagrams) and time.monotonic() < deadline:
+            time.sleep(0.01)
         contacted = peer.connections > 0 or peer.datagrams > 0 or (
             kind == 'closing' and client.udp)
         return Outcome(command[3:], process.returncode, out.decode('utf-8', 'replace'),
