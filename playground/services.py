@@ -25,7 +25,7 @@ SERVICES = [
             'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1:{dns}  (UDP and TCP)',
             prepare='playground.dnsserver:prepare'),
     Service('smtp', 'playground.smtp', {'smtp': 25},
-            'python chapter13/tls.py localhost:{smtp} you@example.org brandon@example.com'
+            'python chapter13/tls.py localhost you@example.org brandon@example.com -p {smtp}'
             '  (STARTTLS, then AUTH)',
             prepare='playground.mailstore:prepare'),
     Service('pop', 'playground.pop', {'pop3': 110, 'pop3s': 995},

@@ -62,6 +62,16 @@ CLIENTS = [
     # chapter11
 
     # chapter13
+    Client('chapter13/simple.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                                  '-p', '{port}')),
+    Client('chapter13/debug.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                                 '-p', '{port}')),
+    Client('chapter13/ehlo.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                                '-p', '{port}')),
+    Client('chapter13/tls.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                               '-p', '{port}')),
+    Client('chapter13/login.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                                 '-p', '{port}'), password=True),
 
     # chapter14
 

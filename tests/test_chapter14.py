@@ -162,7 +162,7 @@ def test_mail_sent_by_login_py_is_listed_by_mailbox_py_and_survives_a_restart(
         fresh_playground, spawn):
     pg = fresh_playground('smtp', 'pop')
     fromaddr = f'reader-{uuid.uuid4().hex[:8]}@example.org'
-    child = spawn('chapter13/login.py', f'localhost:{pg.port(25)}', fromaddr, ME, env=pg.env)
+    child = spawn('chapter13/login.py', 'localhost', fromaddr, ME, '-p', pg.port(25), env=pg.env)
     child.expect_exact('Enter username: ')
     child.sendline(USER)
     child.expect_exact('Enter password: ')
