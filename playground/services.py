@@ -29,7 +29,7 @@ SERVICES = [
             '  (STARTTLS, then AUTH)',
             prepare='playground.mailstore:prepare'),
     Service('pop', 'playground.pop', {'pop3': 110, 'pop3s': 995},
-            'python chapter14/mailbox.py localhost:{pop3s} brandon  (POP3 with STLS on {pop3})',
+            'python chapter14/mailbox.py localhost brandon -p {pop3s}  (POP3 with STLS on {pop3})',
             prepare='playground.mailstore:prepare'),
     Service('ftp', 'playground.ftpserver', {'ftp': 21},
             'python chapter17/connect.py 127.0.0.1:{ftp}  (anonymous reads; brandon writes in /home/brandon)',

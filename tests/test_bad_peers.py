@@ -74,6 +74,10 @@ CLIENTS = [
                                  '-p', '{port}'), password=True),
 
     # chapter14
+    Client('chapter14/popconn.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter14/mailbox.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter14/download-and-delete.py', ('{host}', 'brandon', '-p', '{port}'),
+           password=True),
 
     # chapter15
 
