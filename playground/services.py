@@ -35,7 +35,7 @@ SERVICES = [
             'python chapter17/connect.py 127.0.0.1:{ftp}  (anonymous reads; brandon writes in /home/brandon)',
             prepare='playground.ftpserver:prepare'),
     Service('imap', 'playground.imapserver', {'imap': 143, 'imaps': 993},
-            'python chapter15/folder_info.py localhost:{imaps} brandon  (STARTTLS on {imap})',
+            'python chapter15/folder_info.py localhost brandon -p {imaps}  (STARTTLS on {imap})',
             prepare='playground.mailstore:prepare'),
     Service('ssh', 'playground.ssh', {'ssh': 22},
             'python chapter16/ssh_commands.py 127.0.0.1:{ssh} --known-hosts .playground/ssh/known_hosts'

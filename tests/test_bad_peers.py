@@ -80,6 +80,12 @@ CLIENTS = [
            password=True),
 
     # chapter15
+    Client('chapter15/open_imaplib.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter15/open_imap.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter15/folder_info.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter15/mailbox_summary.py', ('{host}', 'brandon', 'INBOX', '-p', '{port}'),
+           password=True),
+    Client('chapter15/simple_client.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
 
     # chapter16
 
