@@ -35,6 +35,7 @@ def main(server, port, fromaddr, toaddrs, body):
         if uses_esmtp and connection.has_extn('size'):
             limit = int(connection.esmtp_features['size'])
             print('Maximum message size is', limit)
+            # (On the wire each \n becomes \r\n, a little more: the server has the last word.)
             if limit and len(message.encode()) > limit:
                 sys.exit(f'ehlo: {server}:{port}: message too large; aborting')
         refused = connection.sendmail(fromaddr, toaddrs, message)
@@ -44,7 +45,7 @@ def main(server, port, fromaddr, toaddrs, body):
 
 
 if __name__ == '__main__':
-    parser = argparse.ArgumentParser(description='Send a message within the server\'s SIZE limit.')
+    parser = argparse.ArgumentParser(description="Send a message within the server's SIZE limit.")
     parser.add_argument('server', help='host name of the SMTP server')
     parser.add_argument('fromaddr', help='the sender, as in MAIL FROM')
     parser.add_argument('toaddrs', nargs='+', metavar='toaddr', help='the recipients')
