@@ -28,10 +28,10 @@ def visit_all_listings(p):
     response, listings, octets = p.list()
     for listing in listings:
         number, size = listing.decode().split()
-        print(f'Message {number} (size is {size} bytes):')
         # TOP with 0 lines: the header alone.  poplib gives lines without their ends.
         response, lines, octets = p.top(number, 0)
         message = email.message_from_bytes(b'\r\n'.join(lines), policy=email.policy.default)
+        print(f'Message {number} (size is {size} bytes):')
         for header in 'From', 'To', 'Subject', 'Date':
             if header in message:
                 print(f'{header}: {message[header]}')  # =?utf-8?...?= decoded

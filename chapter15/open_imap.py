@@ -16,8 +16,9 @@ def main(host, port, username):
         print('Capabilities:', ' '.join(cap.decode() for cap in c.capabilities()))
         # \Noselect marks a folder that only holds others, \HasChildren one with
         # folders below it; the names come decoded from IMAP's modified UTF-7.
+        folders = c.list_folders()
         print('Folders (flags, name):')
-        for flags, delimiter, name in c.list_folders():
+        for flags, delimiter, name in folders:
             print(f"  {' '.join(flag.decode() for flag in flags):28} {name}")
 
 

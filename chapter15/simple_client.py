@@ -21,8 +21,9 @@ def main(host, port, username):
 def explore_account(client):
     """List the folders; open the one the user names, until a blank answer."""
     while True:
+        folders = client.list_folders()
         print('\nFolders:')
-        for flags, delimiter, name in client.list_folders():
+        for flags, delimiter, name in folders:
             note = '  (holds folders only: \\Noselect)' if b'\\Noselect' in flags else ''
             print(f'  {name}{note}')
         name = input('Folder (Enter to quit): ').strip()

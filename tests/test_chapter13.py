@@ -20,6 +20,7 @@ USER, PASSWORD = ACCOUNT
 ME = f'{USER}@example.com'
 SIZE_LIMIT = 1024 * 1024
 SENDERS = ['simple', 'debug', 'ehlo', 'tls']
+SLOW = 30  # seconds a prompt may take on a loaded machine (a hang guard, not a claim)
 
 
 @pytest.fixture
@@ -231,7 +232,8 @@ def test_tls_falls_back_to_plain_when_starttls_is_not_offered(run, odd_server):
 
 def log_in(spawn, port, env, fromaddr, password):
     """Run login.py, answer its prompts; return (status, the lines after the password)."""
-    child = spawn('chapter13/login.py', 'localhost', fromaddr, ME, '-p', port, env=env)
+    child = spawn('chapter13/login.py', 'localhost', fromaddr, ME, '-p', port, env=env,
+                  timeout=SLOW)
     child.expect_exact('Enter username: ')
     child.sendline(USER)
     child.expect_exact('Enter password: ')

@@ -14,6 +14,7 @@ from harness import ACCOUNT, closed_port
 USER, PASSWORD = ACCOUNT
 ME = f'{USER}@example.com'
 SCRIPTS = ['popconn.py', 'mailbox.py', 'download-and-delete.py']
+SLOW = 30  # seconds a prompt may take on a loaded machine (a hang guard, not a claim)
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def send(pg, subject, body):
 
 def start(spawn, pg, script, password=PASSWORD, env=None, port=None):
     child = spawn(f'chapter14/{script}', 'localhost', USER, '-p', port or pg.port(995),
-                  env=pg.env if env is None else env)
+                  env=pg.env if env is None else env, timeout=SLOW)
     child.expect_exact('Password: ')
     child.sendline(password)
     return child
@@ -169,7 +170,8 @@ def test_mail_sent_by_login_py_is_listed_by_mailbox_py_and_survives_a_restart(
         fresh_playground, spawn):
     pg = fresh_playground('smtp', 'pop')
     fromaddr = f'reader-{uuid.uuid4().hex[:8]}@example.org'
-    child = spawn('chapter13/login.py', 'localhost', fromaddr, ME, '-p', pg.port(25), env=pg.env)
+    child = spawn('chapter13/login.py', 'localhost', fromaddr, ME, '-p', pg.port(25), env=pg.env,
+                  timeout=SLOW)
     child.expect_exact('Enter username: ')
     child.sendline(USER)
     child.expect_exact('Enter password: ')

@@ -18,13 +18,14 @@ FOLDERS = {'INBOX': '\\HasNoChildren', 'Archive': '\\Noselect \\HasChildren',
            'Drafts': '\\HasNoChildren', 'Sent': '\\HasNoChildren'}
 
 
+SLOW = 30  # seconds a prompt may take on a loaded machine (a hang guard, not a claim)
 STRICT = {'PYTHONWARNINGS': 'error'}   # listings must not leak sockets or use deprecated APIs
 
 
 def session(spawn, pg, script, *args, password=ACCOUNT[1]):
     """Start a listing, answer its password prompt; return the child."""
     child = spawn(f'chapter15/{script}', 'localhost', ACCOUNT[0], *args, '-p', pg.port(993),
-                  env={**pg.env, **STRICT})
+                  env={**pg.env, **STRICT}, timeout=SLOW)
     child.expect_exact('Password: ')
     child.sendline(password)
     return child
