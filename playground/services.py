@@ -23,7 +23,7 @@ SERVICES = [
             'python chapter01/search2.py   (geocoder at http://127.0.0.1:{http}/maps/api/geocode/json)',
             prepare='playground.web:prepare'),
     Service('dns', 'playground.dnsserver', {'dns': 53},
-            'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1:{dns}  (UDP and TCP)',
+            'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1 -p {dns}  (UDP and TCP)',
             prepare='playground.dnsserver:prepare'),
     Service('smtp', 'playground.smtp', {'smtp': 25},
             'python chapter13/tls.py localhost you@example.org brandon@example.com -p {smtp}'
@@ -46,7 +46,7 @@ SERVICES = [
             'python chapter16/telnet_login.py 127.0.0.1:{telnet}  (a tiny command set, not a shell)',
             prepare='playground.sandbox:prepare'),
     Service('memcached', 'playground.memcached', {'memcached': 1211},
-            'python chapter08/squares.py 127.0.0.1:{memcached}   (the real memcached)',
+            'python chapter08/squares.py -p {memcached}   (the real memcached)',
             requires='playground.memcached:missing'),
 ]
 

@@ -412,6 +412,7 @@ class BadPeer:
         self.host, self.port = self.tcp.getsockname()
         self.connections = 0      # accepted so far (read by tests)
         self.datagrams = 0        # received so far
+        self.first_contact = None  # time.monotonic() of the first connection or datagram
         self._answers = {}
         self._wake_r, self._wake_w = socket.socketpair()
         self._selector = selectors.DefaultSelector()
@@ -447,6 +448,7 @@ class BadPeer:
     def _accept(self, listener):
         connection, _ = listener.accept()
         self.connections += 1
+        self.first_contact = self.first_contact or time.monotonic()
         if self.kind == 'closing':
             connection.close()
             return
@@ -477,6 +479,7 @@ class BadPeer:
         with contextlib.suppress(OSError):
             _, address = sock.recvfrom(65536)
             self.datagrams += 1
+            self.first_contact = self.first_contact or time.monotonic()
             if self.kind == 'garbage':
                 sock.sendto(GARBAGE, address)
 
