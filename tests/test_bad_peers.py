@@ -11,6 +11,7 @@ The cases run all at once, on one xdist worker (the `bad_peers` group): most of
 them wait on a silent peer, which costs time but no CPU.
 """
 import concurrent.futures
+import contextlib
 import dataclasses
 import os
 import pathlib
@@ -18,7 +19,6 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 import pytest
@@ -27,6 +27,7 @@ from harness import ACCOUNT, BadPeer, listing_env, script_path
 
 LIMIT = 15.0      # seconds from the first contact with the peer to exit, as promised
 HARD_STOP = 45.0  # seconds from start: a listing still running then is killed (the test fails)
+CONCURRENT = 32   # cases running at once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,8 +128,28 @@ CLIENTS = [
     Client('chapter15/simple_client.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
 
     # chapter16
+    Client('chapter16/telnet_login.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/telnet_codes.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/ssh_simple.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/ssh_commands.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/ssh_threads.py', ('{host}', '-p', '{port}'), password=True),
+    Client('chapter16/sftp.py', ('{host}', '-p', '{port}'), password=True),
+    # run as `fab` runs it (python fabfile.py hands its arguments to Fabric's program)
+    Client('chapter16/fabfile.py', ('-H', 'brandon@{host}:{port}', '--prompt-for-login-password',
+                                    'report'), password=True),
 
     # chapter17
+    Client('chapter17/connect.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/asciidl.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/binarydl.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/advbinarydl.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/binaryul.py', ('{host}', 'brandon', os.devnull, '/home/brandon',
+                                     '-p', '{port}'), password=True),
+    Client('chapter17/advbinaryul.py', ('{host}', 'brandon', os.devnull, '/home/brandon',
+                                        '-p', '{port}'), password=True),
+    Client('chapter17/dir.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/nlst.py', ('{host}', '-p', '{port}')),
+    Client('chapter17/recursedl.py', ('{host}', '-p', '{port}')),
 
     # chapter18
     # The clients talk to 127.0.0.1, as the book's did: only the port is theirs to take.
@@ -165,34 +186,37 @@ def run_case(client, kind, folder):
     peer = BadPeer(kind)
     try:
         args = [arg.format(host=peer.host, port=peer.port) for arg in client.args]
-        command = [sys.executable, '-c', TTY_WRAPPER, script_path(client.script), *args]
-        master, slave = os.openpty()
+        command = [sys.executable, script_path(client.script), *args]
+        master = slave = None
+        if client.password:   # getpass() wants a terminal: give it one
+            master, slave = os.openpty()
+            command[1:1] = ['-c', TTY_WRAPPER]
         started = time.monotonic()
-        process = subprocess.Popen(command, stdin=slave, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, cwd=folder, env=listing_env())
-        os.close(slave)
+        process = subprocess.Popen(command, stdin=slave or subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder,
+                                   env=listing_env(), start_new_session=not client.password)
         try:
             if client.password:
+                os.close(slave)
                 answer_password(master, process, started + HARD_STOP)
             try:
                 out, err = process.communicate(timeout=max(0.1, started + HARD_STOP
                                                            - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 out, err = process.communicate()
             ended = time.monotonic()
-            elapsed = ended - (peer.first_contact or started)
         finally:
-            os.close(master)
-        # The peer's thread may not have counted a client's last connection or
-        # datagram yet (a client that only connects, or only sends, ends at once).
-        deadline = time.monotonic() + 2
-        while not (peer.connections or peer.datagrams) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        contacted = peer.connections > 0 or peer.datagrams > 0 or (
-            kind == 'closing' and client.udp)
-        return Outcome(command[3:], process.returncode, out.decode('utf-8', 'replace'),
-                       err.decode('utf-8', 'replace'), elapsed, contacted)
+            if master is not None:
+                os.close(master)
+        # The peer's thread may not have seen a client that only connects, or only
+        # sends, and ends at once: give it a moment.
+        contacted = peer.contacted.wait(2) or (kind == 'closing' and client.udp)
+        elapsed = ended - (peer.first_contact or started)
+        return Outcome(command[-len(args) - 1:], process.returncode,
+                       out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace'),
+                       elapsed, contacted)
     finally:
         peer.close()
 
@@ -212,15 +236,16 @@ def answer_password(master, process, deadline):
 
 
 @pytest.fixture(scope='session')
-def outcomes(request):
-    """Run every selected case of this worker at once; {(script, kind): Outcome}."""
+def outcomes(request, tmp_path_factory):
+    """Run every selected case of this worker, many at once, silent peers first (their
+    cases wait without using the CPU); {(script, kind): Future of its Outcome}."""
     wanted = [item.callspec.params for item in request.session.items
               if item.originalname == 'test_client_against_a_bad_peer']
-    folder = tempfile.mkdtemp(prefix='bad-peers-')
-    with concurrent.futures.ThreadPoolExecutor(max(1, len(wanted))) as pool:
-        futures = {(p['client'].script, p['kind']): pool.submit(
-            run_case, p['client'], p['kind'], folder) for p in wanted}
-        yield {key: future.result() for key, future in futures.items()}
+    wanted.sort(key=lambda params: BadPeer.KINDS.index(params['kind']))
+    folder = tmp_path_factory.mktemp('bad-peers')
+    with concurrent.futures.ThreadPoolExecutor(CONCURRENT) as pool:
+        yield {(p['client'].script, p['kind']): pool.submit(run_case, p['client'], p['kind'],
+                                                            folder) for p in wanted}
 
 
 @pytest.mark.xdist_group('bad_peers')
@@ -228,7 +253,7 @@ def outcomes(request):
 @pytest.mark.parametrize('kind', BadPeer.KINDS)
 @pytest.mark.parametrize('client', CLIENTS, ids=lambda c: pathlib.Path(c.script).stem)
 def test_client_against_a_bad_peer(client, kind, outcomes):
-    outcome = outcomes[client.script, kind]
+    outcome = outcomes[client.script, kind].result()
     name = pathlib.Path(client.script).stem
     assert outcome.contacted, f'{name} never reached the {kind} peer\n{outcome}'
     assert 'Traceback' not in outcome.err, f'a traceback against a {kind} peer\n{outcome}'
