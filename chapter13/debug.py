@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 13 - debug.py
 # The same message as simple.py, with every line of the SMTP conversation printed.
 
-import argparse
-import smtplib
-import sys
+import argparse, smtplib, sys
 
 message_template = """\
 To: {}

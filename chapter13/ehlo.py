@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 13 - ehlo.py
 # Greet with EHLO (falling back to HELO), then respect the SIZE limit the server announces.
 
-import argparse
-import io
-import smtplib
-import sys
+import argparse, io, smtplib, sys
 
 message_template = """\
 To: {}

@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 13 - login.py
 # Log in to the SMTP server (AUTH) before sending, and only once STARTTLS protects the password.
 
-import argparse
-import getpass
-import smtplib
-import ssl
-import sys
+import argparse, getpass, smtplib, ssl, sys
 
 message_template = """\
 To: {}

@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 13 - simple.py
 # The least an SMTP client can do: connect, hand over one message with sendmail(), quit.
 
-import argparse
-import smtplib
-import sys
+import argparse, smtplib, sys
 
 # The message is text: header lines, a blank line, the body.  The recipients in
 # the To: header are only for people to read; the envelope (the toaddrs given to

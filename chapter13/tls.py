@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 13 - tls.py
 # Upgrade the SMTP connection with STARTTLS when the server offers it, verifying its certificate.
 
-import argparse
-import smtplib
-import ssl
-import sys
+import argparse, smtplib, ssl, sys
 
 message_template = """\
 To: {}

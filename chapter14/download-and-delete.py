@@ -3,12 +3,7 @@
 # Walk a POP3 mailbox: show each message's headers (TOP), offer to read it (RETR) and to
 # delete it (DELE); the server deletes only when the session ends with QUIT.
 
-import argparse
-import email.policy
-import getpass
-import poplib
-import ssl
-import sys
+import argparse, email.policy, getpass, poplib, ssl, sys
 
 
 def main(host, port, user):

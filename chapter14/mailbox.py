@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 14 - mailbox.py
 # List the messages of a POP3 mailbox: the number and the size in bytes of each (LIST).
 
-import argparse
-import getpass
-import poplib
-import ssl
-import sys
+import argparse, getpass, poplib, ssl, sys
 
 
 def main(host, port, user):

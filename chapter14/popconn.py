@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 14 - popconn.py
 # Log in to a POP3 server over TLS and ask how much mail is waiting (STAT).
 
-import argparse
-import getpass
-import poplib
-import ssl
-import sys
+import argparse, getpass, poplib, ssl, sys
 
 
 def main(host, port, user):

@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 15 - folder_info.py
 # Open a folder read-only (EXAMINE) and print everything the server tells about it.
 
-import argparse
-import getpass
-import sys
+import argparse, getpass, sys
 
 from imapclient import IMAPClient
 

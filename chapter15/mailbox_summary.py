@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 15 - mailbox_summary.py
 # Fetch every message of a folder whole and summarize each: sender, subject, parts or text.
 
-import argparse
-import email.policy
-import getpass
-import sys
+import argparse, email.policy, getpass, sys
 
 from imapclient import IMAPClient
 

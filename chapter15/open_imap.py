@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 15 - open_imap.py
 # The same with IMAPClient: capabilities, then every folder with its LIST flags.
 
-import argparse
-import getpass
-import sys
+import argparse, getpass, sys
 
 from imapclient import IMAPClient
 

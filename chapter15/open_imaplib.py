@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 15 - open_imaplib.py
 # Log in with the standard library's imaplib and print the capabilities and the raw LIST answer.
 
-import argparse
-import getpass
-import imaplib
-import ssl
-import sys
+import argparse, getpass, imaplib, ssl, sys
 
 
 def main(host, port, username):

@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 15 - simple_client.py
 # An interactive IMAP browser: pick a folder, then a message, then any of its MIME parts.
 
-import argparse
-import email.parser
-import email.policy
-import getpass
-import sys
+import argparse, email.parser, email.policy, getpass, sys
 
 from imapclient import IMAPClient
 
