@@ -99,10 +99,30 @@ CLIENTS = [
     # (wsgi_app.py and bottle_app.py are servers; chapter 12 has no network client)
 
     # chapter13
+    Client('chapter13/simple.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                                  '-p', '{port}')),
+    Client('chapter13/debug.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                                 '-p', '{port}')),
+    Client('chapter13/ehlo.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                                '-p', '{port}')),
+    Client('chapter13/tls.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                               '-p', '{port}')),
+    Client('chapter13/login.py', ('{host}', 'me@example.org', 'brandon@example.com',
+                                 '-p', '{port}'), password=True),
 
     # chapter14
+    Client('chapter14/popconn.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter14/mailbox.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter14/download-and-delete.py', ('{host}', 'brandon', '-p', '{port}'),
+           password=True),
 
     # chapter15
+    Client('chapter15/open_imaplib.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter15/open_imap.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter15/folder_info.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
+    Client('chapter15/mailbox_summary.py', ('{host}', 'brandon', 'INBOX', '-p', '{port}'),
+           password=True),
+    Client('chapter15/simple_client.py', ('{host}', 'brandon', '-p', '{port}'), password=True),
 
     # chapter16
     Client('chapter16/telnet_login.py', ('{host}', '-p', '{port}'), password=True),
