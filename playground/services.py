@@ -34,7 +34,7 @@ SERVICES = [
     Service('ftp', 'playground.ftpserver', {'ftp': 21},
             'python chapter17/connect.py 127.0.0.1:{ftp}  (anonymous reads; brandon writes in /home/brandon)',
             prepare='playground.ftpserver:prepare'),
-    Service('imap', 'playground.imapserver', {'imap': 143, 'imaps': 993},
+    Service('imap', 'playground.imap', {'imap': 143, 'imaps': 993},
             'python chapter15/folder_info.py localhost:{imaps} brandon  (STARTTLS on {imap})',
             prepare='playground.mailstore:prepare'),
     Service('ssh', 'playground.ssh', {'ssh': 22},

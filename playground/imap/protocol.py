@@ -1,825 +1,226 @@
-"""Service 'imap': IMAP4rev1 over the playground's Maildir store, STARTTLS on 143, TLS on 993.
+"""The protocol layer of the IMAP service: Twisted's IMAP4Server, corrected, and main().
 
-Twisted's IMAP4Server speaks the protocol; the mailboxes below map it onto
-the Maildir store of playground.mailstore, which SMTP delivers into and POP
-reads.  Folders are Maildir++ folders ('.' separates the levels; 'Archive'
-only holds 'Archive.2010' and 'Archive.2011', so it is \\Noselect).  Flags
-live in the Maildir file names, so they survive restarts.  UIDs are kept in
-a small JSON file in each folder (imap-uidlist.json, with its UIDVALIDITY):
-a message keeps its UID across restarts and a UID is never given twice.
+Twisted's IMAP4Server parses the commands and keeps the session's state;
+the store layer (playground.imap.store) holds the mail, the MIME layer
+(playground.imap.mime) cuts the bytes a FETCH sends.  Where Twisted gets
+IMAP wrong, or can be made to fall over by one client, the class below
+overrides it.  The ledger says which override works around what, so that
+the next maintainer knows what may go when Twisted fixes it
+(tests/test_playground_imap.py checks each behaviour; the Twisted names we
+lean on are checked by test_twisted_names_we_rely_on_are_there):
 
-Twisted leaves much of the fetch side to the mailbox (and gets some of it
-wrong on Python 3), so the server class below answers FETCH, SEARCH,
-SELECT, STORE, COPY and APPEND itself, from the exact bytes on disk.
-Run alone: python -m playground.imapserver [--port-offset N].
+  override                 Twisted defect (Twisted 26.10)                      RFC
+  dataReceived,            an overlong line drops the connection, untagged    3501 7.1.3
+    lineLengthExceeded     (LineReceiver's default): answer BAD, go on
+  lineReceived             any exception: untagged "* BAD Server error: ..."   3501 7.1.3
+                           and a traceback per command: tagged BAD, one log
+                           line per connection
+  lookupCommand            a non-ASCII command name raises UnicodeDecodeError 3501 9
+                           (a traceback per line): BAD Unsupported command
+  do_STARTTLS              commands pipelined after STARTTLS in the same       3501 6.2.1,
+                           plaintext packet run inside the TLS session         2595 3.1
+                           (CVE-2011-0411 class): the buffer is discarded
+  capabilities             + UIDPLUS, implemented below (IDLE is Twisted's     4315
+                           own entry, made true by do_IDLE)
+  arg_literal              takes a literal of any size: refuse above 20 MiB    -
+  arg_fetchatt             a malformed item raises anything: BAD               3501 6.4.5
+  do_SELECT (EXAMINE)      omits PERMANENTFLAGS, UNSEEN, UIDNEXT; answers      3501 6.3.1
+                           \\Noselect with a str (TypeError)
+  do_NOOP, do_CHECK        report nothing that changed meanwhile              3501 6.1.2
+  do_SEARCH                no [BADCHARSET]; evaluation errors logged as        3501 6.4.4
+                           tracebacks
+  do_STORE                 changes flags in a folder opened with EXAMINE      3501 6.3.2
+  do_COPY, do_APPEND       no COPYUID / APPENDUID; APPEND's TRYCREATE answer   4315 3,
+                           is a str (TypeError)                                3501 6.3.11
+  do_EXPUNGE, do_UID       no UID EXPUNGE (do_UID refuses it)                  4315 2.1
+  do_FETCH                 recurses once per message through already-fired    3501 6.4.5
+                           Deferreds (__cbFetch): RecursionError near 240
+                           messages and the client waits forever; no flow
+                           control.  Streamed here by FetchStream, in batches,
+                           as fast as the client reads
+  do_IDLE, parse_idle      advertises IDLE but pushes nothing, and takes any   2177
+                           line as DONE: new mail is pushed within a second
+  (store) listMailboxes    wildcardToRegexp backtracks on many '*' (seconds   3501 6.3.8
+                           of CPU per LIST): store.list_match is linear
+  (twisted_service)        imap4._parseMbox and the errbacks log a full
+                           traceback per bad command: one line per connection
+
+Run alone: python -m playground.imap [--port-offset N].
 """
 import datetime
-import email.header
-import email.parser
-import email.policy
-import email.utils
 import functools
-import io
-import json
-import mailbox
 import os
 import re
-import signal
-import sys
-import time
 
 from twisted.cred import checkers, credentials, error as cred_error, portal
-from twisted.internet import defer, protocol
+from twisted.internet import defer, interfaces, protocol
+from twisted.logger import Logger
 from twisted.mail import imap4
-from twisted.mail._cred import LOGINCredentials, PLAINCredentials
-from twisted.python import log
+from twisted.python import failure as twisted_failure, log as legacy_log
 from zope.interface import implementer
 
-from playground import mailstore, tls
-from playground.common import parse_service_args, port, run_quietly, tls_files
+from playground import mailstore
+from playground.common import port
+from playground.imap import store
+from playground.imap.mime import Part, bodystructure, encode, envelope, imap_date, literal, section
+from playground.imap.store import COLON, FLAG_LETTERS
+from playground.twisted_service import connection_of, serve
 
 IMAP, IMAPS = 143, 993
-UIDLIST = 'imap-uidlist.json'
-SEPARATOR = mailstore.SEPARATOR
-FLAG_LETTERS = {'\\Draft': 'D', '\\Flagged': 'F', '\\Answered': 'R', '\\Seen': 'S',
-                '\\Deleted': 'T'}     # the Maildir "info" letters, in their sorted order
-LETTER_FLAGS = {letter: flag for flag, letter in FLAG_LETTERS.items()}
 MAX_LITERAL = 20 * 1024 * 1024        # the largest APPEND we take
 MAX_LINE = 64 * 1024                  # the longest command line
-COLON = mailbox.Maildir.colon         # between a Maildir file's key and its info ('2,FS')
-
-
-# ---------------------------------------------------------------- MIME, byte-exact
-
-def header_fields(header):
-    """Split a header block into (lower-case name, raw field bytes with its folded lines)."""
-    if not header.endswith(b'\r\n'):
-        header += b'\r\n'
-    fields = re.findall(rb'[^\r\n]+\r\n(?:[ \t][^\r\n]*\r\n)*', header)
-    return [(field.split(b':', 1)[0].strip().lower().decode('ascii', 'replace'), field)
-            for field in fields]
-
-
-def split_multipart(body, boundary):
-    """The raw bytes of each part between the boundary lines of a multipart body."""
-    delimiter = re.compile(rb'(?:\A|\r\n)--' + re.escape(boundary)
-                           + rb'(--)?[ \t]*(?:\r\n|\Z)')
-    parts, start = [], None
-    for match in delimiter.finditer(body):
-        if start is not None:
-            parts.append(body[start:match.start()])
-        if match.group(1):
-            break
-        start = match.end()
-    return parts
-
-
-class Part:
-    """One MIME entity, cut from the CRLF bytes of a message so that every offset is exact."""
-
-    def __init__(self, data):
-        if data.startswith(b'\r\n'):
-            header, body = b'\r\n', data[2:]
-        elif (end := data.find(b'\r\n\r\n')) >= 0:
-            header, body = data[:end + 4], data[end + 4:]
-        else:
-            header, body = data, b''
-        self.data, self.header, self.body = data, header, body
-        self.fields = header_fields(header)
-        self.meta = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(header)
-        self.type = self.meta.get_content_type()
-        self.children = []
-        if self.type.startswith('multipart/'):
-            boundary = self.meta.get_boundary()
-            if boundary:
-                raw = boundary.encode('ascii', 'surrogateescape')
-                self.children = [Part(piece) for piece in split_multipart(body, raw)]
-        elif self.type == 'message/rfc822':
-            self.children = [Part(body)]
-
-    def value(self, name):
-        """The unfolded value of the first field with this name, as str, or None."""
-        for field_name, field in self.fields:
-            if field_name == name:
-                value = re.sub(rb'\r\n(?=[ \t])', b'', field.split(b':', 1)[1]).strip()
-                return value.decode('utf-8', 'surrogateescape')
-        return None
-
-    def text(self, name):
-        """A header decoded from RFC 2047 words into plain text (for SEARCH)."""
-        raw = self.value(name)
-        if raw is None:
-            return ''
-        try:
-            return str(email.header.make_header(email.header.decode_header(raw)))
-        except (ValueError, LookupError):
-            return raw
-
-
-def subpart(part, numbers):
-    """Follow IMAP part numbers (0-based here) down the tree; None when there is no such part."""
-    for number in numbers:
-        if part.type == 'message/rfc822':
-            part = part.children[0]
-        if part.type.startswith('multipart/'):
-            if number >= len(part.children):
-                return None
-            part = part.children[number]
-        elif number != 0:
-            return None
-    return part
-
-
-def section(message_part, body):
-    """The bytes a BODY[...] fetch item asks for, and its name in the response."""
-    numbers = list(body.part or ())
-    names = [str(n + 1).encode() for n in numbers]
-    part = subpart(message_part, numbers)
-    if body.header is not None:
-        target = part if not numbers or part is None else (
-            part.children[0] if part.type == 'message/rfc822' else None)
-        wanted = {f.decode('ascii', 'replace').lower() for f in body.header.fields or ()}
-        if body.header.fields:
-            kind = b'HEADER.FIELDS' + (b'.NOT' if body.header.negate else b'')
-            names.append(kind + b' (' + b' '.join(body.header.fields) + b')')
-            content = b'' if target is None else b''.join(
-                field for name, field in target.fields
-                if (name in wanted) != body.header.negate) + b'\r\n'
-        else:
-            names.append(b'HEADER')
-            content = b'' if target is None else target.header
-    elif body.text is not None:
-        names.append(b'TEXT')
-        target = part if not numbers or part is None else (
-            part.children[0] if part.type == 'message/rfc822' else None)
-        content = b'' if target is None else target.body
-    elif body.mime is not None:
-        names.append(b'MIME')
-        content = b'' if part is None or not numbers else part.header
-    else:
-        content = b'' if part is None else (part.data if not numbers else part.body)
-    label = b'BODY[' + b'.'.join(names) + b']'
-    if body.partialBegin is not None:
-        label += b'<%d>' % body.partialBegin
-        content = content[body.partialBegin:body.partialBegin + body.partialLength]
-    return label, content
-
-
-# ---------------------------------------------------------------- IMAP data formats
-
-class Atom(bytes):
-    """Bytes sent as they are (NIL, a number, a flag), never quoted."""
-
-
-NIL = Atom(b'NIL')
-
-
-class Juxtaposed(list):
-    """Items sent side by side with no space: the parts of a multipart BODYSTRUCTURE."""
-
-
-def encode(item):
-    """Python data -> IMAP syntax: None NIL, int number, str/bytes string, list parenthesised."""
-    if item is None:
-        return NIL
-    if isinstance(item, Atom):
-        return item
-    if isinstance(item, int):
-        return b'%d' % item
-    if isinstance(item, Juxtaposed):
-        return b''.join(encode(each) for each in item)
-    if isinstance(item, (list, tuple)):
-        return b'(' + b' '.join(encode(each) for each in item) + b')'
-    if isinstance(item, str):
-        item = item.encode('utf-8', 'surrogateescape')
-    if re.search(rb'[\r\n\x00\x80-\xff]', item) or len(item) > 1000:
-        return b'{%d}\r\n' % len(item) + item
-    return b'"' + item.replace(b'\\', b'\\\\').replace(b'"', b'\\"') + b'"'
-
-
-def addresses(value):
-    """An address header -> the ENVELOPE list of (name adl mailbox host), or None."""
-    if not value:
-        return None
-    result = []
-    for name, address in email.utils.getaddresses([value]):
-        local, _, host = address.rpartition('@') if '@' in address else (address, '', '')
-        result.append([name or None, None, local or None, host or None])
-    return result or None
-
-
-def envelope(part):
-    """The ENVELOPE of a message (RFC 3501 7.4.2): raw header values, encoded words kept."""
-    sender = part.value('from')
-    return [part.value('date'), part.value('subject'), addresses(sender),
-            addresses(part.value('sender') or sender),
-            addresses(part.value('reply-to') or sender), addresses(part.value('to')),
-            addresses(part.value('cc')), addresses(part.value('bcc')),
-            part.value('in-reply-to'), part.value('message-id')]
-
-
-def params(pairs):
-    """MIME parameters -> IMAP's flat list ("NAME" "value" ...), or None."""
-    flat = []
-    for name, value in pairs:
-        if isinstance(value, tuple):
-            value = email.utils.collapse_rfc2231_value(value)
-        flat += [name.upper(), value]
-    return flat or None
-
-
-def disposition(part):
-    value = part.meta.get('content-disposition')
-    if not value:
-        return None
-    pairs = part.meta.get_params(header='content-disposition') or []
-    return [pairs[0][0].upper(), params(pairs[1:])] if pairs else None
-
-
-def bodystructure(part, extended=True):
-    """The BODYSTRUCTURE (or BODY, when not extended) of a MIME entity, as a list."""
-    main, sub = (word.upper() for word in part.type.split('/', 1))
-    if main == 'MULTIPART':
-        children = part.children or [Part(b'\r\n')]   # at least one part, says the RFC
-        result = [Juxtaposed(bodystructure(child, extended) for child in children), sub]
-        if extended:
-            result += [params((part.meta.get_params() or [])[1:]), disposition(part),
-                       part.value('content-language'), part.value('content-location')]
-        return result
-    pairs = (part.meta.get_params() or [])[1:]
-    if main == 'TEXT' and not any(name.lower() == 'charset' for name, _ in pairs):
-        pairs = [('charset', 'us-ascii')] + pairs
-    result = [main, sub, params(pairs), part.value('content-id'),
-              part.value('content-description'),
-              (part.value('content-transfer-encoding') or '7bit').upper(), len(part.body)]
-    if main == 'MESSAGE' and sub == 'RFC822':
-        inner = part.children[0]
-        result += [envelope(inner), bodystructure(inner, extended), part.body.count(b'\n')]
-    elif main == 'TEXT':
-        result.append(part.body.count(b'\n'))
-    if extended:
-        result += [part.value('content-md5'), disposition(part),
-                   part.value('content-language'), part.value('content-location')]
-    return result
-
-
-def parse_day(text):
-    """An IMAP date (1-Feb-1994) -> datetime.date."""
-    text = text.decode('ascii') if isinstance(text, bytes) else text
-    return datetime.datetime.strptime(text.strip('"'), '%d-%b-%Y').date()
-
-
-def parse_internaldate(text):
-    """An APPEND date-time ("17-Jul-1996 02:44:25 -0700") -> POSIX time."""
-    text = text.decode('ascii').strip()
-    return datetime.datetime.strptime(text, '%d-%b-%Y %H:%M:%S %z').timestamp()
-
-
-# ---------------------------------------------------------------- the store
-
-@implementer(imap4.IMessage, imap4.IMessageFile)
-class Message:
-    """One message of a selected folder: a Maildir file, its UID and its flags."""
-
-    def __init__(self, folder, key, uid, entry):
-        self.folder, self.key, self.uid = folder, key, uid
-        self.recent = entry[0] == 'new'
-        self._data = self._part = None
-        self.update(entry)
-
-    def update(self, entry):
-        """Take the file's current place and flags: (subdir, file name, letters, mtime)."""
-        self.subdir, self.filename, self.letters, self.mtime = entry
-
-    @property
-    def path(self):
-        return self.folder.path / self.subdir / self.filename
-
-    def data(self):
-        """The message as it goes over the wire: CRLF line ends."""
-        if self._data is None:
-            try:
-                raw = self.path.read_bytes()
-            except FileNotFoundError:
-                self.folder.refresh_entry(self)
-                raw = self.path.read_bytes() if self.path.exists() else b''
-            self._data = raw.replace(b'\r\n', b'\n').replace(b'\n', b'\r\n')
-        return self._data
-
-    def part(self):
-        if self._part is None:
-            self._part = Part(self.data())
-        return self._part
-
-    def set_letters(self, letters):
-        """Store new flags the Maildir way: rename the file into cur/ with a new info."""
-        letters = ''.join(sorted(set(letters)))
-        name = f'{self.key}{COLON}2,{letters}'
-        if (self.subdir, self.filename) != ('cur', name):
-            try:
-                os.rename(self.path, self.folder.path / 'cur' / name)
-            except FileNotFoundError:
-                self.folder.refresh_entry(self)
-                os.rename(self.path, self.folder.path / 'cur' / name)
-        self.subdir, self.filename, self.letters = 'cur', name, letters
-
-    # IMessage
-    def getUID(self):
-        return self.uid
-
-    def getFlags(self):
-        flags = [LETTER_FLAGS[letter] for letter in self.letters if letter in LETTER_FLAGS]
-        return flags + ['\\Recent'] if self.recent else flags
-
-    def getInternalDate(self):
-        return email.utils.formatdate(self.mtime, usegmt=True)
-
-    def getSize(self):
-        return len(self.data())
-
-    def open(self):
-        return io.BytesIO(self.data())
-
-    # IMessagePart, for Twisted's own code paths
-    def getHeaders(self, negate, *names):
-        return MessagePart(self.part()).getHeaders(negate, *names)
-
-    def getBodyFile(self):
-        return io.BytesIO(self.part().body)
-
-    def isMultipart(self):
-        return bool(self.part().type.startswith('multipart/'))
-
-    def getSubPart(self, number):
-        return MessagePart(self.part()).getSubPart(number)
-
-
-@implementer(imap4.IMessagePart)
-class MessagePart:
-    """A MIME part as Twisted's IMessagePart."""
-
-    def __init__(self, part):
-        self.part = part
-
-    def getHeaders(self, negate, *names):
-        wanted = {name.decode('ascii').lower() if isinstance(name, bytes) else name.lower()
-                  for name in names}
-        return {name: self.part.value(name) for name, _ in self.part.fields
-                if (name in wanted) != negate}
-
-    def getBodyFile(self):
-        return io.BytesIO(self.part.body)
-
-    def getSize(self):
-        return len(self.part.body)
-
-    def isMultipart(self):
-        return self.part.type.startswith('multipart/')
-
-    def getSubPart(self, number):
-        if number >= len(self.part.children):
-            raise IndexError(number)
-        return MessagePart(self.part.children[number])
-
-
-def scan(path):
-    """The messages of a Maildir folder: {key: (subdir, file name, flag letters, mtime)}."""
-    found = {}
-    for subdir in ('new', 'cur'):
-        with os.scandir(path / subdir) as entries:
-            for entry in entries:
-                if entry.name.startswith('.') or not entry.is_file():
-                    continue
-                key, _, info = entry.name.partition(COLON)
-                letters = info[2:] if info.startswith('2,') else ''
-                found[key] = (subdir, entry.name, letters, entry.stat().st_mtime)
-    return found
-
-
-def sync_uids(path, found):
-    """Give each new message the next UID, in delivery order, and save the list atomically."""
-    file = path / UIDLIST
+FETCH_BATCH = 64 * 1024               # octets a FETCH writes before it lets others run
+IDLE_INTERVAL = 0.25                  # seconds between looks at the folder during IDLE
+log = Logger()
+
+
+def mailbox_name(name):
+    """A mailbox name from the wire (modified UTF-7, RFC 3501 5.1.3) -> str; NO when it is not."""
+    if isinstance(name, str):
+        return name
     try:
-        saved = json.loads(file.read_text(encoding='utf-8'))
-        if not {'uidvalidity', 'uidnext', 'uids'} <= set(saved):
-            raise ValueError('not a UID list')
-    except (FileNotFoundError, ValueError, TypeError):
-        saved = {'uidvalidity': int(time.time()), 'uidnext': 1, 'uids': {}}
-    uids = {key: uid for key, uid in saved['uids'].items() if key in found}
-    new = sorted((key for key in found if key not in uids), key=lambda k: (found[k][3], k))
-    for key in new:
-        uids[key] = saved['uidnext']
-        saved['uidnext'] += 1
-    if new or len(uids) != len(saved['uids']):
-        saved['uids'] = uids
-        temporary = path / (UIDLIST + '.tmp')
-        with open(temporary, 'w', encoding='utf-8') as f:
-            json.dump(saved, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, file)
-    return saved
+        return name.decode('imap4-utf-7')
+    except (UnicodeError, ValueError):
+        raise imap4.IllegalMailboxEncoding(name) from None
+
+
+def uid_set(numbers):
+    """[3, 4, 5, 9] -> b'3:5,9', keeping the order (COPYUID pairs its two sets in order)."""
+    runs = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return b','.join(b'%d' % a if a == b else b'%d:%d' % (a, b) for a, b in runs)
 
-
-@implementer(imap4.IMailbox, imap4.ISearchableMailbox)
-class Folder:
-    """A folder as one session sees it: a snapshot of its messages in UID order."""
-
-    def __init__(self, account, name, path, writable):
-        self.account, self.name, self.path, self.writable = account, name, path, writable
-        self.messages, self.listeners = [], []
-        self.refresh()
-
-    def refresh(self):
-        """Re-read the folder: returns (sequence numbers gone, descending; count of new ones)."""
-        found = scan(self.path)
-        saved = sync_uids(self.path, found)
-        self.uidvalidity, self.uidnext = saved['uidvalidity'], saved['uidnext']
-        gone = []
-        for number in range(len(self.messages), 0, -1):
-            message = self.messages[number - 1]
-            if message.key in found:
-                message.update(found[message.key])
-            else:
-                del self.messages[number - 1]
-                gone.append(number)
-        known = {message.key for message in self.messages}
-        new = sorted((Message(self, key, saved['uids'][key], entry)
-                      for key, entry in found.items() if key not in known),
-                     key=lambda message: message.uid)
-        for message in new:
-            if self.writable and message.subdir == 'new':
-                message.set_letters(message.letters)  # seen by a client now: new/ -> cur/
-        self.messages += new
-        return gone, len(new)
-
-    def refresh_entry(self, message):
-        """Find a message again after another session renamed its file."""
-        entry = scan(self.path).get(message.key)
-        if entry:
-            message.update(entry)
-
-    def resolve(self, messages, uid):
-        """A MessageSet (with '*' in it) -> [(sequence number, Message)]."""
-        if messages.last is imap4.MessageSet._empty:
-            last = self.messages[-1] if self.messages else None
-            messages.last = (last.uid if uid else len(self.messages)) if last else 0
-        return [(number, message) for number, message in enumerate(self.messages, 1)
-                if (message.uid if uid else number) in messages]
-
-    # IMailboxInfo
-    def getFlags(self):
-        return list(FLAG_LETTERS)
-
-    def getHierarchicalDelimiter(self):
-        return SEPARATOR
-
-    # IMailbox
-    def getUIDValidity(self):
-        return self.uidvalidity
-
-    def getUIDNext(self):
-        return self.uidnext
-
-    def getUID(self, number):
-        return self.messages[number - 1].uid
-
-    def getMessageCount(self):
-        return len(self.messages)
-
-    def getRecentCount(self):
-        return sum(message.recent for message in self.messages)
-
-    def getUnseenCount(self):
-        return sum('S' not in message.letters for message in self.messages)
-
-    def isWriteable(self):
-        return self.writable
-
-    def destroy(self):
-        raise imap4.MailboxException('folders are not deleted in the playground')
-
-    def requestStatus(self, names):
-        return imap4.statusRequestHelper(self, names)
-
-    def addListener(self, listener):
-        self.listeners.append(listener)
-
-    def removeListener(self, listener):
-        if listener in self.listeners:
-            self.listeners.remove(listener)
-
-    def addMessage(self, message, flags=(), date=None):
-        """APPEND: deliver into this folder the way SMTP does (durably, tmp/ then new/ or cur/)."""
-        letters = ''.join(sorted({FLAG_LETTERS[f] for f in map(canonical_flag, flags)
-                                  if f in FLAG_LETTERS}))
-        key = self.account.deliver(message.read(), self.name, letters)
-        if date:
-            when = parse_internaldate(date)
-            name = key + (f'{COLON}2,{letters}' if letters else '')
-            os.utime(self.path / ('cur' if letters else 'new') / name, (when, when))
-        return defer.succeed(key)
-
-    def expunge(self):
-        """Remove the messages flagged \\Deleted; return their sequence numbers, descending."""
-        gone = []
-        for number in range(len(self.messages), 0, -1):
-            message = self.messages[number - 1]
-            if 'T' in message.letters:
-                try:
-                    os.unlink(message.path)
-                except FileNotFoundError:
-                    pass
-                del self.messages[number - 1]
-                gone.append(number)
-        sync_uids(self.path, scan(self.path))
-        return gone
-
-    def fetch(self, messages, uid):
-        return self.resolve(messages, uid)
-
-    def store(self, messages, flags, mode, uid):
-        letters = {FLAG_LETTERS[f] for f in map(canonical_flag, flags) if f in FLAG_LETTERS}
-        changed = {}
-        for number, message in self.resolve(messages, uid):
-            old = set(message.letters)
-            new = old | letters if mode > 0 else old - letters if mode < 0 else letters
-            try:
-                message.set_letters(new)
-            except FileNotFoundError:
-                continue   # expunged by another session meanwhile: NOOP will say so
-            changed[number] = message.getFlags()
-        return changed
-
-    # ISearchableMailbox
-    def search(self, query, uid):
-        last = (len(self.messages), self.messages[-1].uid if self.messages else 0)
-        return [number for number, message in enumerate(self.messages, 1)
-                if Search(list(query), number, message, last).all()]
-
-
-def canonical_flag(flag):
-    """'\\seen' -> '\\Seen'; keywords stay as they are."""
-    flag = flag.decode('ascii', 'replace') if isinstance(flag, bytes) else flag
-    return {name.lower(): name for name in FLAG_LETTERS}.get(flag.lower(), flag)
-
-
-class Search:
-    """Evaluate a parsed SEARCH query (RFC 3501 6.4.4) against one message."""
-
-    FLAGS = {'ANSWERED': 'R', 'DELETED': 'T', 'DRAFT': 'D', 'FLAGGED': 'F', 'SEEN': 'S'}
-    HEADERS = {'FROM', 'TO', 'CC', 'BCC', 'SUBJECT'}
-
-    def __init__(self, tokens, number, message, last):
-        self.tokens, self.number, self.message, self.last = tokens, number, message, last
-
-    def next(self):
-        if not self.tokens:
-            raise ValueError('search key expected')
-        token = self.tokens.pop(0)
-        return token.decode('utf-8', 'replace') if isinstance(token, bytes) else token
-
-    def all(self):
-        """Every key must match (the implicit AND of a search program)."""
-        results = []
-        while self.tokens:
-            results.append(self.key())
-        return all(results)
-
-    def key(self):
-        token = self.next()
-        if isinstance(token, list):
-            return Search(list(token), self.number, self.message, self.last).all()
-        word, message = token.upper(), self.message
-        part = message.part
-        if word[:1].isdigit() or word[:1] == '*':
-            return self.number in imap4.parseIdList(word.encode(), self.last[0])
-        if word == 'ALL':
-            return True
-        if word in self.FLAGS:
-            return self.FLAGS[word] in message.letters
-        if word.startswith('UN') and word[2:] in self.FLAGS:
-            return self.FLAGS[word[2:]] not in message.letters
-        if word in ('RECENT', 'NEW', 'OLD'):
-            return {'RECENT': message.recent, 'OLD': not message.recent,
-                    'NEW': message.recent and 'S' not in message.letters}[word]
-        if word in self.HEADERS:
-            return self.next().lower() in part().text(word.lower()).lower()
-        if word == 'HEADER':
-            name = self.next().lower()
-            return self.next().lower() in part().text(name).lower()
-        if word in ('BODY', 'TEXT'):
-            wanted = self.next().lower().encode('utf-8')
-            haystack = part().body if word == 'BODY' else part().data
-            return wanted in haystack.lower() or wanted in self.decoded(word).lower()
-        if word in ('LARGER', 'SMALLER'):
-            size = int(self.next())
-            return message.getSize() > size if word == 'LARGER' else message.getSize() < size
-        if word in ('BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE'):
-            day = parse_day(self.next())
-            if word.startswith('SENT'):
-                try:
-                    have = email.utils.parsedate_to_datetime(part().value('date')).date()
-                except (TypeError, ValueError):
-                    have = None
-                word = word[4:]
-            else:
-                have = datetime.datetime.fromtimestamp(message.mtime, datetime.timezone.utc).date()
-            if have is None:
-                return False
-            return {'BEFORE': have < day, 'ON': have == day, 'SINCE': have >= day}[word]
-        if word == 'UID':
-            return message.uid in imap4.parseIdList(self.next().encode(), self.last[1])
-        if word == 'NOT':
-            return not self.key()
-        if word == 'OR':
-            first, second = self.key(), self.key()
-            return first or second
-        if word in ('KEYWORD', 'UNKEYWORD'):
-            self.next()
-            return word == 'UNKEYWORD'
-        raise ValueError(f'unknown search key {token}')
-
-    def decoded(self, word):
-        """The text of the message's text parts (and headers, for TEXT), decoded, as UTF-8."""
-        msg = email.message_from_bytes(self.message.data(), policy=email.policy.default)
-        texts = [str(value) for value in msg.values()] if word == 'TEXT' else []
-        for each in msg.walk():
-            if each.get_content_maintype() == 'text':
-                try:
-                    texts.append(each.get_content())
-                except (LookupError, ValueError):
-                    pass
-        return '\n'.join(texts).encode('utf-8', 'surrogateescape')
-
-
-class ListEntry:
-    """What LIST shows of a folder: its attributes and the hierarchy separator."""
-
-    def __init__(self, flags):
-        self.flags = flags
-
-    def getFlags(self):
-        return self.flags
-
-    def getHierarchicalDelimiter(self):
-        return SEPARATOR
-
-
-@implementer(imap4.IAccount, imap4.INamespacePresenter)
-class Account:
-    """A user's mailbox: INBOX is the Maildir itself, other folders are Maildir++ '.Name' dirs."""
-
-    def __init__(self, store, user):
-        self.store, self.user = store, user
-        self.root = mailstore.root(store) / user
-
-    def deliver(self, data, folder, letters):
-        return mailstore.deliver(self.store, self.user, data,
-                                 folder=None if folder == 'INBOX' else folder, flags=letters)
-
-    def path(self, name):
-        """The folder's directory, or None when the name is no folder of ours."""
-        if name.upper() == 'INBOX':
-            return self.root
-        parts = name.split(SEPARATOR)
-        if '/' in name or '\x00' in name or not all(parts) or name.upper().startswith('INBOX.'):
-            return None
-        path = self.root / ('.' + name)
-        return path if (path / 'cur').is_dir() else None
-
-    def folders(self):
-        """{name: LIST attributes} for every folder, including \\Noselect parents."""
-        names = {'INBOX'} | {entry.name[1:] for entry in os.scandir(self.root)
-                             if entry.name.startswith('.') and len(entry.name) > 1
-                             and (self.root / entry.name / 'cur').is_dir()}
-        parents = {SEPARATOR.join(name.split(SEPARATOR)[:i]) for name in names
-                   for i in range(1, name.count(SEPARATOR) + 1)} - names
-        result = {}
-        for name in names | parents:
-            children = any(other.startswith(name + SEPARATOR) for other in names)
-            flags = ['\\HasChildren' if children else '\\HasNoChildren']
-            result[name] = (['\\Noselect'] if name in parents else []) + flags
-        return result
-
-    # IAccount
-    def listMailboxes(self, ref, wildcard):
-        pattern = imap4.wildcardToRegexp(ref + wildcard, SEPARATOR)
-        folders = self.folders()
-        order = sorted(folders, key=lambda name: (name != 'INBOX', name))
-        return [(name, ListEntry(folders[name])) for name in order if pattern.fullmatch(name)]
-
-    def select(self, name, rw=False):
-        path = self.path(name)
-        if path is None:
-            return None
-        return Folder(self, 'INBOX' if path == self.root else name, path, bool(rw))
-
-    def create(self, pathspec):
-        name = pathspec.rstrip(SEPARATOR)
-        if self.path(name) is not None:
-            raise imap4.MailboxCollision(name)
-        if name.upper() == 'INBOX' or not all(name.split(SEPARATOR)) or '/' in name:
-            raise imap4.MailboxException(f'invalid folder name {name!r}')
-        mailstore.maildir(self.store, self.user).add_folder(name)
-        return True
-
-    def delete(self, name):
-        raise imap4.MailboxException('folders are not deleted in the playground')
-
-    def rename(self, oldname, newname):
-        raise imap4.MailboxException('folders are not renamed in the playground')
-
-    def isSubscribed(self, name):
-        return name in self.folders()
-
-    def subscribe(self, name):
-        return True
-
-    def unsubscribe(self, name):
-        return True
-
-    def addMailbox(self, name, mbox=None):
-        return self.create(name)
-
-    # INamespacePresenter
-    def getPersonalNamespaces(self):
-        return [[b'', SEPARATOR.encode()]]
-
-    def getSharedNamespaces(self):
-        return None
-
-    def getOtherNamespaces(self):
-        return None
-
-    def getUserNamespaces(self):
-        return None
-
-
-# ---------------------------------------------------------------- logging in
-
-@implementer(checkers.ICredentialsChecker)
-class PasswordChecker:
-    """The playground's users and passwords, from playground.mailstore."""
-    credentialInterfaces = (credentials.IUsernamePassword,)
-
-    def requestAvatarId(self, creds):
-        user = creds.username.decode('utf-8', 'replace') if creds.username else ''
-        password = mailstore.USERS.get(user)
-        if password is not None and creds.checkPassword(password.encode('utf-8')):
-            return defer.succeed(user)
-        return defer.fail(cred_error.UnauthorizedLogin())
-
-
-@implementer(portal.IRealm)
-class Realm:
-    def __init__(self, store):
-        self.store = store
-
-    def requestAvatar(self, avatar_id, mind, *interfaces):
-        if imap4.IAccount not in interfaces:
-            raise NotImplementedError('only IMAP accounts here')
-        return imap4.IAccount, Account(self.store, avatar_id), lambda: None
-
-
-# ---------------------------------------------------------------- the protocol
 
 def guarded(handler):
-    """A command handler that answers BAD (and logs) instead of leaving the client hanging."""
+    """A command handler that answers BAD or NO (and logs a line) instead of leaving the
+    client waiting."""
     @functools.wraps(handler)
     def run(self, tag, *args, **kwargs):
         try:
             return handler(self, tag, *args, **kwargs)
         except (ValueError, IndexError, imap4.IllegalQueryError,
-                imap4.IllegalIdentifierError) as e:
+                imap4.IllegalIdentifierError, imap4.IllegalClientResponse) as e:
             self.sendBadResponse(tag, b'Bad request: ' + str(e).encode('utf-8', 'replace'))
+        except imap4.IllegalMailboxEncoding as e:
+            self.sendNegativeResponse(tag, b'Illegal mailbox name: ' + bytes(e.args[0])[:100])
         except imap4.MailboxException as e:
             self.sendNegativeResponse(tag, str(e).encode('utf-8', 'replace'))
         except Exception:
-            log.err(None, f'IMAP command failed: {handler.__name__}')
+            self.report(f'IMAP command failed: {handler.__name__}')
             self.sendBadResponse(tag, b'Server error')
     return run
 
 
+@implementer(interfaces.IPushProducer)
+class FetchStream:
+    """The answer to one FETCH, written a batch at a time, as fast as the client reads.
+
+    Registered with the transport as a streaming producer: the transport pauses
+    it when its buffer is full and resumes it when the client has read.  Each
+    batch is one reactor call: the stack stays flat and other clients are served
+    between batches, however many messages there are.
+    """
+
+    def __init__(self, server, tag, pending, query, uid):
+        self.server, self.tag, self.pending, self.query, self.uid = server, tag, pending, query, uid
+        self.paused = self.stopped = False
+        self.failed = 0
+        self.call = None
+        server.transport.registerProducer(self, True)
+        self.schedule()
+
+    def schedule(self):
+        if self.call is None and not (self.paused or self.stopped):
+            self.call = self.server.reactor.callLater(0, self.step)
+
+    def step(self):
+        self.call = None
+        written = 0
+        while written < FETCH_BATCH and not (self.paused or self.stopped):
+            try:
+                number, message = next(self.pending)
+            except StopIteration:
+                return self.finish()
+            try:
+                answer = self.server.fetch_answer(number, message, self.query, self.uid)
+            except Exception:
+                self.failed += 1
+                self.server.report(f'FETCH of message {number} failed')
+                continue
+            self.server.transport.write(answer)
+            written += len(answer)
+        self.server.resetTimeout()
+        self.schedule()
+
+    def finish(self):
+        self.stopped = True
+        server = self.server
+        server.transport.unregisterProducer()
+        if self.failed:
+            server.sendNegativeResponse(self.tag, b'[SERVERBUG] %d message(s) could not be '
+                                        b'fetched' % self.failed)
+        else:
+            server.sendPositiveResponse(self.tag, b'FETCH completed')
+        # the commands that came meanwhile, in the connection's own log context
+        legacy_log.callWithContext({'system': connection_of(server)}, server.resumeProducing)
+
+    # IPushProducer
+    def pauseProducing(self):
+        self.paused = True
+
+    def resumeProducing(self):
+        self.paused = False
+        self.schedule()
+
+    def stopProducing(self):
+        self.stopped = True
+        if self.call is not None and self.call.active():
+            self.call.cancel()
+        self.call = None
+
+
 class Server(imap4.IMAP4Server):
-    """Twisted's IMAP4 server with the fetch side answered from exact bytes, and sturdier."""
+    """Twisted's IMAP4 server with the overrides of the ledger above."""
 
     MAX_LENGTH = MAX_LINE
     _overflow = False
     _leftover = b''
+    idle_tag = idle_watch = None
+    _reactor = None
+
+    @property
+    def reactor(self):
+        if self._reactor is None:
+            from twisted.internet import reactor
+            self._reactor = reactor
+        return self._reactor
+
+    @reactor.setter
+    def reactor(self, value):
+        self._reactor = value
+
+    def report(self, text):
+        """Log an error of this connection (one line; see playground.twisted_service)."""
+        log.failure('{text}', twisted_failure.Failure(), text=text,
+                    log_system=connection_of(self))
 
     # -- lines that are too long: answer BAD, drop the rest of that line, go on serving
     def dataReceived(self, data):
-        while data:
+        while True:
             if self._overflow:
                 end = data.find(b'\n')
                 if end < 0:
                     return
                 self._overflow, data = False, data[end + 1:]
                 self.sendBadResponse(self._overflow_tag, b'Command line too long')
-                continue
-            super().dataReceived(data)
+            super().dataReceived(data)    # b'' too: it runs the lines that waited (FETCH)
             data, self._leftover = self._leftover, b''
+            if not data:
+                return
 
     def lineLengthExceeded(self, line):
         tag = line.split(b' ', 1)[0]
@@ -831,6 +232,39 @@ class Server(imap4.IMAP4Server):
             self.sendBadResponse(self._overflow_tag, b'Command line too long')
             self._leftover = line[end + 1:]
 
+    # -- every line answered with its tag; a failure logs one line, not a traceback
+    def lineReceived(self, line):
+        self.resetTimeout()
+        parse = getattr(self, 'parse_' + self.parseState)
+        try:
+            parse(line)
+        except Exception:
+            words = line.split(None, 1)
+            tag = words[0][:64] if words and self.parseState == 'command' else None
+            self.sendBadResponse(tag, b'Server error')
+            self.report('IMAP command failed')
+
+    def lookupCommand(self, cmd):
+        if not cmd.isascii():
+            return None    # -> BAD Unsupported command
+        return getattr(self, self.state + '_' + cmd.upper().decode('ascii'), None)
+
+    # -- STARTTLS: nothing sent in plaintext before the handshake counts after it
+    def do_STARTTLS(self, tag):
+        was = self.startedTLS
+        super().do_STARTTLS(tag)
+        if self.startedTLS and not was:
+            self.clearLineBuffer()
+            self._leftover, self._overflow = b'', False
+
+    unauth_STARTTLS = (do_STARTTLS,)
+
+    def capabilities(self):
+        cap = super().capabilities()
+        cap[b'UIDPLUS'] = None
+        return cap
+
+    # -- arguments
     def arg_literal(self, line):
         size = re.fullmatch(rb'\{(\d+)\+?\}', line or b'')
         if size and int(size[1]) > MAX_LITERAL:
@@ -845,22 +279,11 @@ class Server(imap4.IMAP4Server):
         except Exception as e:
             raise imap4.IllegalClientResponse(f'bad fetch item: {e}') from None
 
-    select_FETCH = (imap4.IMAP4Server.do_FETCH, imap4.IMAP4Server.arg_seqset, arg_fetchatt)
-    auth_APPEND = select_APPEND = (imap4.IMAP4Server.do_APPEND, imap4.IMAP4Server.arg_astring,
-                                   imap4.IMAP4Server.opt_plist, imap4.IMAP4Server.opt_datetime,
-                                   arg_literal)
-
-    # -- logging in
-    def authenticateLogin(self, user, passwd):
-        return self.portal.login(credentials.UsernamePassword(user, passwd), None, imap4.IAccount)
-
     # -- SELECT and EXAMINE, with the data clients look for
     @guarded
     def do_SELECT(self, tag, name, rw, command):
-        if self.mbox:
-            self.mbox.removeListener(self)
-            self.mbox, self.state = None, 'auth'
-        name = imap4._parseMbox(name)
+        self.leave_folder()
+        name = mailbox_name(name)
         folder = self.account.select(name, rw)
         if folder is None:
             if '\\Noselect' in self.account.folders().get(name, []):
@@ -874,9 +297,9 @@ class Server(imap4.IMAP4Server):
         self.sendUntaggedResponse(b'FLAGS (' + flags + b')')
         permanent = flags if folder.isWriteable() else b''
         self.sendPositiveResponse(None, b'[PERMANENTFLAGS (' + permanent + b')] Limited')
-        unseen = [n for n, m in enumerate(folder.messages, 1) if 'S' not in m.letters]
+        unseen = next((n for n, m in enumerate(folder.messages, 1) if 'S' not in m.letters), 0)
         if unseen:
-            self.sendPositiveResponse(None, b'[UNSEEN %d] First unseen' % unseen[0])
+            self.sendPositiveResponse(None, b'[UNSEEN %d] First unseen' % unseen)
         self.sendPositiveResponse(None, b'[UIDVALIDITY %d] UIDs valid' % folder.getUIDValidity())
         self.sendPositiveResponse(None, b'[UIDNEXT %d] Predicted next UID' % folder.getUIDNext())
         mode = b'READ-WRITE' if folder.isWriteable() else b'READ-ONLY'
@@ -887,7 +310,12 @@ class Server(imap4.IMAP4Server):
     auth_SELECT = select_SELECT = (do_SELECT, imap4.IMAP4Server.arg_astring, 1, b'SELECT')
     auth_EXAMINE = select_EXAMINE = (do_SELECT, imap4.IMAP4Server.arg_astring, 0, b'EXAMINE')
 
-    # -- NOOP and CHECK show what arrived (or left) meanwhile
+    def leave_folder(self):
+        if self.mbox:
+            self.mbox.removeListener(self)
+            self.mbox, self.state = None, 'auth'
+
+    # -- NOOP, CHECK and IDLE show what arrived (or left) meanwhile
     def poll(self):
         if self.mbox is not None:
             gone, new = self.mbox.refresh()
@@ -910,6 +338,46 @@ class Server(imap4.IMAP4Server):
         self.sendPositiveResponse(tag, b'CHECK completed')
 
     select_CHECK = (do_CHECK,)
+
+    @guarded
+    def do_IDLE(self, tag):
+        """RFC 2177: push what changes in the folder until the client says DONE."""
+        self.idle_tag, self.parseState = tag, 'idle'
+        self.sendContinuationRequest(b'idling')
+        self.poll()
+        if self.mbox is not None:
+            _, self.idle_stamp = store.changed_since(self.mbox.path, None)
+            self.idle_watch = self.reactor.callLater(IDLE_INTERVAL, self.idle_look)
+
+    auth_IDLE = select_IDLE = (do_IDLE,)
+
+    def idle_look(self):
+        self.idle_watch = None
+        try:
+            changed, self.idle_stamp = store.changed_since(self.mbox.path, self.idle_stamp)
+            if changed:
+                self.poll()
+                _, self.idle_stamp = store.changed_since(self.mbox.path, None)  # after our moves
+        except Exception:
+            self.report('IDLE could not look at the folder')
+        self.idle_watch = self.reactor.callLater(IDLE_INTERVAL, self.idle_look)
+
+    def stop_idle(self):
+        if self.idle_watch is not None and self.idle_watch.active():
+            self.idle_watch.cancel()
+        self.idle_watch = None
+
+    def parse_idle(self, line):
+        self.stop_idle()
+        tag, self.idle_tag, self.parseState = self.idle_tag, None, 'command'
+        if line.strip().upper() == b'DONE':
+            self.sendPositiveResponse(tag, b'IDLE terminated')
+        else:
+            self.sendBadResponse(tag, b'Expected DONE; IDLE terminated')
+
+    def connectionLost(self, reason):
+        self.stop_idle()
+        super().connectionLost(reason)
 
     # -- SEARCH
     @guarded
@@ -943,40 +411,83 @@ class Server(imap4.IMAP4Server):
     select_STORE = (do_STORE, imap4.IMAP4Server.arg_seqset, imap4.IMAP4Server.arg_atom,
                     imap4.IMAP4Server.arg_flaglist)
 
-    # -- COPY and APPEND: deliver into the target folder, keeping flags and date
+    # -- COPY and APPEND: deliver into the target folder, keeping flags and date (UIDPLUS)
     @guarded
     def do_COPY(self, tag, messages, mailbox, uid=0):
-        target = self.account.select(imap4._parseMbox(mailbox))
+        target = self.account.select(mailbox_name(mailbox))
         if target is None:
             self.sendNegativeResponse(tag, b'[TRYCREATE] No such mailbox')
             return
+        sources, keys = [], []
         for _, message in self.mbox.resolve(messages, uid):
             letters = message.letters
             key = self.account.deliver(message.data(), target.name, letters)
             name = key + (f'{COLON}2,{letters}' if letters else '')
             os.utime(target.path / ('cur' if letters else 'new') / name,
                      (message.mtime, message.mtime))
-        self.sendPositiveResponse(tag, b'COPY completed')
+            sources.append(message.uid)
+            keys.append(key)
+        if not keys:
+            self.sendPositiveResponse(tag, b'COPY completed (nothing to copy)')
+            return
+        uids = target.uids_of(keys)
+        self.sendPositiveResponse(tag, b'[COPYUID %d %s %s] COPY completed' % (
+            target.getUIDValidity(), uid_set(sources), uid_set(uids[k] for k in keys)))
 
     select_COPY = (do_COPY, imap4.IMAP4Server.arg_seqset, imap4.IMAP4Server.arg_finalastring)
 
-    def _cbAppendGotMailbox(self, mbox, tag, flags, date, message):
-        try:
-            if not mbox:
-                self.sendNegativeResponse(tag, b'[TRYCREATE] No such mailbox')
-                return
-            mbox.addMessage(message, [f.decode() for f in flags or ()], date)
-            if self.mbox is not None and self.mbox.path == mbox.path:
-                self.poll()
-            self.sendPositiveResponse(tag, b'APPEND completed')
-        except ValueError as e:
-            self.sendBadResponse(tag, b'APPEND failed: ' + str(e).encode())
-        except Exception:
-            log.err(None, 'APPEND failed')
-            self.sendBadResponse(tag, b'APPEND failed: server error')
+    @guarded
+    def do_APPEND(self, tag, mailbox, flags, date, message):
+        target = self.account.select(mailbox_name(mailbox))
+        if target is None:
+            self.sendNegativeResponse(tag, b'[TRYCREATE] No such mailbox')
+            return
+        key = target.addMessage(message, [f.decode() for f in flags or ()], date)
+        uid = target.uids_of([key])[key]
+        if self.mbox is not None and self.mbox.path == target.path:
+            self.poll()
+        self.sendPositiveResponse(tag, b'[APPENDUID %d %d] APPEND completed' % (
+            target.getUIDValidity(), uid))
 
-    # -- FETCH: every item from the exact bytes; BODY[] (not PEEK) sets \Seen
-    def spewMessage(self, id, msg, query, uid):
+    auth_APPEND = select_APPEND = (do_APPEND, imap4.IMAP4Server.arg_astring,
+                                   imap4.IMAP4Server.opt_plist, imap4.IMAP4Server.opt_datetime,
+                                   arg_literal)
+
+    # -- EXPUNGE and UID EXPUNGE
+    @guarded
+    def do_EXPUNGE(self, tag, uids=None, uid=0):
+        if not self.mbox.isWriteable():
+            self.sendNegativeResponse(tag, b'Mailbox is read-only (EXAMINE)')
+            return
+        only = None
+        if uid:
+            only, rest = self.arg_seqset(uids or b'')
+            if rest:
+                raise ValueError('UID EXPUNGE takes one set of UIDs')
+        for number in self.mbox.expunge(only, uid):
+            self.sendUntaggedResponse(b'%d EXPUNGE' % number)
+        self.sendPositiveResponse(tag, b'EXPUNGE completed')
+
+    select_EXPUNGE = (do_EXPUNGE,)
+
+    def do_UID(self, tag, command, line):
+        if command.upper() == b'EXPUNGE':
+            return self.do_EXPUNGE(tag, line, uid=1)
+        return imap4.IMAP4Server.do_UID(self, tag, command, line)
+
+    select_UID = (do_UID, imap4.IMAP4Server.arg_atom, imap4.IMAP4Server.arg_line)
+
+    # -- FETCH: streamed (FetchStream); every item from the exact bytes
+    @guarded
+    def do_FETCH(self, tag, messages, query, uid=0):
+        pending = iter(self.mbox.fetch(messages, uid))
+        self.pauseProducing()     # read no further command until this one is answered
+        FetchStream(self, tag, pending, query, uid)
+
+    select_FETCH = (do_FETCH, imap4.IMAP4Server.arg_seqset, arg_fetchatt)
+
+    def fetch_answer(self, number, msg, query, uid):
+        """The '* n FETCH (...)' line of one message; BODY[] (not PEEK) sets \\Seen."""
         items, wants_flags = [], False
         seen = any((item.type == 'body' and not item.peek and (
             item.empty or item.header or item.text or item.mime))
@@ -988,6 +499,18 @@ class Server(imap4.IMAP4Server):
                 seen = False
         except FileNotFoundError:
             seen = False   # expunged by another session meanwhile
+        loaded = {}
+
+        def data():
+            if 'data' not in loaded:
+                loaded['data'] = msg.data()
+            return loaded['data']
+
+        def part():
+            if 'part' not in loaded:
+                loaded['part'] = Part(data())
+            return loaded['part']
+
         for item in query:
             kind = item.type
             if kind == 'flags':
@@ -999,93 +522,80 @@ class Server(imap4.IMAP4Server):
                 when = datetime.datetime.fromtimestamp(msg.mtime, datetime.timezone.utc)
                 items.append(b'INTERNALDATE "' + imap_date(when) + b'"')
             elif kind == 'rfc822size':
-                items.append(b'RFC822.SIZE %d' % msg.getSize())
+                size = len(data()) if loaded or msg.size is None else msg.size
+                items.append(b'RFC822.SIZE %d' % size)
             elif kind == 'envelope':
-                items.append(b'ENVELOPE ' + encode(envelope(msg.part())))
+                items.append(b'ENVELOPE ' + encode(envelope(part())))
             elif kind == 'bodystructure':
-                items.append(b'BODYSTRUCTURE ' + encode(bodystructure(msg.part())))
+                items.append(b'BODYSTRUCTURE ' + encode(bodystructure(part())))
             elif kind == 'rfc822':
-                items.append(b'RFC822 ' + literal(msg.data()))
+                items.append(b'RFC822 ' + literal(data()))
             elif kind == 'rfc822header':
-                items.append(b'RFC822.HEADER ' + literal(msg.part().header))
+                items.append(b'RFC822.HEADER ' + literal(part().header))
             elif kind == 'rfc822text':
-                items.append(b'RFC822.TEXT ' + literal(msg.part().body))
+                items.append(b'RFC822.TEXT ' + literal(part().body))
             elif kind == 'body' and not (item.empty or item.header or item.text or item.mime):
-                items.append(b'BODY ' + encode(bodystructure(msg.part(), extended=False)))
+                items.append(b'BODY ' + encode(bodystructure(part(), extended=False)))
             elif kind == 'body':
-                label, content = section(msg.part(), item)
+                label, content = section(part(), item)
                 items.append(label + b' ' + literal(content))
         if uid and not any(item.type == 'uid' for item in query):
             items.insert(0, b'UID %d' % msg.uid)    # UID FETCH always tells the UID
         if seen and not wants_flags:
             items.append(b'FLAGS (' + ' '.join(msg.getFlags()).encode() + b')')
-        self.transport.write(b'* %d FETCH (' % id + b' '.join(items) + b')\r\n')
-        return defer.succeed(None)
+        return b'* %d FETCH (' % number + b' '.join(items) + b')\r\n'
 
 
-def literal(data):
-    return b'{%d}\r\n' % len(data) + data
+# ---------------------------------------------------------------- logging in
+
+@implementer(checkers.ICredentialsChecker)
+class PasswordChecker:
+    """The playground's users and passwords, from playground.mailstore."""
+    credentialInterfaces = (credentials.IUsernamePassword,)
+
+    def requestAvatarId(self, creds):
+        user = creds.username.decode('utf-8', 'replace') if creds.username else ''
+        password = mailstore.USERS.get(user)
+        if password is not None and creds.checkPassword(password.encode('utf-8')):
+            return defer.succeed(user)
+        return defer.fail(cred_error.UnauthorizedLogin())
 
 
-def imap_date(when):
-    """A datetime -> '02-Nov-2026 09:15:00 +0000' (English month names, whatever the locale)."""
-    month = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split()[when.month - 1]
-    return f'{when.day:02d}-{month}-{when:%Y %H:%M:%S} +0000'.encode()
+@implementer(portal.IRealm)
+class Realm:
+    def __init__(self, state):
+        self.state = state
+
+    def requestAvatar(self, avatar_id, mind, *interfaces):
+        if imap4.IAccount not in interfaces:
+            raise NotImplementedError('only IMAP accounts here')
+        return imap4.IAccount, store.Account(self.state, avatar_id), lambda: None
 
 
 class ServerFactory(protocol.Factory):
     """Builds a Server per connection; STARTTLS when given a context, LOGIN/PLAIN after TLS."""
 
-    def __init__(self, store, tls_context=None, implicit_tls=False):
-        self.store, self.tls_context, self.implicit_tls = store, tls_context, implicit_tls
-        self.portal = portal.Portal(Realm(store), [PasswordChecker()])
+    noisy = False
+
+    def __init__(self, state, tls_context=None, implicit_tls=False):
+        self.state, self.tls_context, self.implicit_tls = state, tls_context, implicit_tls
+        self.portal = portal.Portal(Realm(state), [PasswordChecker()])
 
     def buildProtocol(self, addr):
-        challengers = {b'LOGIN': LOGINCredentials, b'PLAIN': PLAINCredentials}
+        challengers = {b'LOGIN': imap4.LOGINCredentials, b'PLAIN': imap4.PLAINCredentials}
         server = Server(chal=challengers if self.implicit_tls else {},
                         contextFactory=self.tls_context)
         server.portal, server.factory = self.portal, self
         return server
 
 
-def log_errors_to_stderr():
-    """Twisted logs nothing by default: show warnings and errors (with tracebacks) on stderr."""
-    from twisted.logger import (FilteringLogObserver, LogLevel, LogLevelFilterPredicate,
-                                globalLogBeginner, textFileLogObserver)
-    observer = FilteringLogObserver(textFileLogObserver(sys.stderr),
-                                    [LogLevelFilterPredicate(defaultLogLevel=LogLevel.warn)])
-    globalLogBeginner.beginLoggingTo([observer], redirectStandardIO=False)
-
-
 def main():
-    args = parse_service_args(__doc__.splitlines()[0])
-    tls.ensure(args.state)
-    mailstore.prepare(args.state, reset=False)
-    log_errors_to_stderr()
-    from twisted.internet import reactor, ssl
-    files = tls_files(args.state)
-    context = ssl.DefaultOpenSSLContextFactory(str(files['key']), str(files['cert']))
-    reactor.listenTCP(port(args.port_offset, IMAP), ServerFactory(args.state, context),
-                      interface=args.host)
-    reactor.listenSSL(port(args.port_offset, IMAPS),
-                      ServerFactory(args.state, implicit_tls=True), context,
-                      interface=args.host)
-    stopping = []
+    from playground import imap
 
-    def stop(signum, frame):
-        """Stop once, however many signals come (Ctrl-C, SIGTERM, the launcher's closed stdin)."""
-        if not stopping:
-            stopping.append(signum)
-            reactor.callFromThread(reactor.stop)
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    reactor.run(installSignalHandlers=False)
-    # The --watch-stdin thread may still sit in a read of stdin: end here, before
-    # interpreter shutdown trips over its lock ("Fatal Python error: ... <stdin>").
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
-if __name__ == '__main__':
-    run_quietly(main)
+    def listen(reactor, args, context):
+        reactor.listenTCP(port(args.port_offset, IMAP), ServerFactory(args.state, context),
+                          interface=args.host)
+        reactor.listenSSL(port(args.port_offset, IMAPS),
+                          ServerFactory(args.state, implicit_tls=True), context,
+                          interface=args.host)
+    serve('imap', imap.__doc__.splitlines()[0], listen)
