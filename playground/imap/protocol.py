@@ -41,7 +41,9 @@ lean on are checked by test_twisted_names_we_rely_on_are_there):
   do_IDLE, parse_idle      advertises IDLE but pushes nothing, and takes any   2177
                            line as DONE: new mail is pushed within a second
   (store) listMailboxes    wildcardToRegexp backtracks on many '*' (seconds   3501 6.3.8
-                           of CPU per LIST): store.list_match is linear
+                           of CPU per LIST): store.list_match is linear.
+                           LIST "" "" must tell the delimiter (mutt takes '/'
+                           without it); an IAccount's job, MemoryAccount skips it
   (twisted_service)        imap4._parseMbox and the errbacks log a full
                            traceback per bad command: one line per connection
 

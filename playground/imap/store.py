@@ -463,6 +463,9 @@ class Account:
 
     # IAccount
     def listMailboxes(self, ref, wildcard):
+        if not wildcard:     # LIST ref "": the hierarchy delimiter and the root (RFC 3501 6.3.8)
+            root = ref.split(SEPARATOR, 1)[0] + SEPARATOR if SEPARATOR in ref else ''
+            return [(root, ListEntry(['\\Noselect']))]
         tokens = list_pattern(ref + wildcard)
         inbox = list_pattern((ref + wildcard).upper())   # INBOX is INBOX in any case
         folders = self.folders()
