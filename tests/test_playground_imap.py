@@ -788,4 +788,5 @@ def test_twisted_names_we_rely_on_are_there():
     assert hasattr(basic.LineOnlyReceiver, '_buffer'), 'LineOnlyReceiver._buffer is gone'
     for name in ('_sendMessageContent', 'processCommand', 'AUTH_CMDS', 'magic', 'mbox'):
         assert hasattr(pop3.POP3, name), f'twisted.mail.pop3.POP3.{name} is gone'
-    assert b'&AOk-'.decode('imap4-utf-7') == '\u00e9'
+    assert callable(imap4.parseIdList) and hasattr(imap4.MessageSet, 'last')
+    assert b'&AOk-'.decode('imap4-utf-7') == '\u00e9'   # the codec imap4 registers
