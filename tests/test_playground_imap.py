@@ -556,31 +556,40 @@ def test_starttls_discards_commands_pipelined_in_the_plaintext_packet(playground
         assert first.startswith(b'c OK'), f'the injected command ran inside TLS: {first!r}'
 
 
-def test_fetch_of_5000_messages_streams_to_imaplib_and_imapclient(fresh_playground):
+def test_fetch_of_5000_messages_streams_to_every_client_at_its_own_pace(fresh_playground):
     pg = fresh_playground('imap')
-    fill_folder(pg, 'Bulk', 5000)
+    fill_folder(pg, 'Bulk', 5000, size=2000)     # 10 MB to send: more than socket buffers
+    slow, reader = raw_session(pg, pg.port(993))
+    slow.sendall(b's1 LOGIN brandon mypass\r\ns2 EXAMINE Bulk\r\ns3 FETCH 1:* (BODY.PEEK[])\r\n')
+    # ... and reads nothing for now, while two other clients are served in full
     client = imaps(pg)
     assert client.select('Bulk', readonly=True) == ('OK', [b'5000'])
     typ, data = client.fetch('1:*', '(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])')
     assert typ == 'OK'
     answers = [item for item in data if isinstance(item, tuple)]
-    assert len(answers) == 5000
     assert [a[1] for a in answers] == [b'Subject: Bulk message %d\r\n\r\n' % i
                                        for i in range(1, 5001)]
-    typ, data = client.uid('FETCH', '1:*', '(BODY.PEEK[])')
+    typ, data = client.uid('FETCH', '4990:*', '(BODY.PEEK[])')
     bodies = [item[1] for item in data if isinstance(item, tuple)]
-    assert typ == 'OK' and len(bodies) == 5000 and bodies[4999].endswith(b'message 5000.\r\n')
+    assert typ == 'OK' and len(bodies) == 11 and b'message 5000.\r\n' in bodies[-1]
     assert client.noop()[0] == 'OK'      # the connection is still in step
     client.logout()
     other = imapclient_for(pg)
     other.select_folder('Bulk', readonly=True)
     uids = other.search()
-    fetched = other.fetch(uids, ['ENVELOPE', 'BODYSTRUCTURE', 'RFC822.SIZE'])
+    fetched = other.fetch(uids, ['ENVELOPE', 'RFC822.SIZE'])
     assert len(fetched) == 5000
     assert fetched[uids[-1]][b'ENVELOPE'].subject == b'Bulk message 5000'
     other.logout()
-    out, err = pg.stop()
-    assert err == '', err
+    with slow, reader:                     # now the slow client reads its 5,000 answers
+        count = 0
+        while not (line := reader.readline()).startswith(b's3 '):
+            if line.startswith(b'* ') and b' FETCH (BODY[] {' in line:
+                count += 1
+                reader.read(int(line.rsplit(b'{', 1)[1].split(b'}')[0]))
+        assert line == b's3 OK FETCH completed\r\n' and count == 5000
+    out, log = pg.stop()
+    assert log == '', log
 
 
 def test_a_fetch_that_fails_for_one_message_answers_for_the_rest(fresh_playground):
@@ -688,6 +697,44 @@ def test_hostile_commands_are_answered_and_log_one_line_per_connection(fresh_pla
     out, err = pg.stop()
     lines = err.splitlines()
     assert len(lines) <= 2 and 'Traceback' not in err, err   # at most one per connection
+
+
+MALFORMED = [   # (command, the start of its tagged answer), logged in, INBOX selected
+    (b'SELECT', b'BAD Illegal syntax: Missing argument'),
+    (b'LIST', b'BAD Illegal syntax: Missing argument'),
+    (b'LIST "\xff" "*"', b'NO Illegal mailbox name'),
+    (b'CREATE "&ZZZ-"', b'NO Illegal mailbox name'),
+    (b'SUBSCRIBE "&ZZZ"', b'NO Illegal mailbox name'),
+    (b'STATUS INBOX (FOO)', b'BAD Bad request: STATUS items are'),   # Twisted: no answer
+    (b'STATUS "&ZZ" (MESSAGES)', b'NO Illegal mailbox name'),
+    (b'APPEND', b'BAD Illegal syntax: Missing argument'),
+    (b'FETCH', b'BAD Illegal syntax: Missing argument'),
+    (b'FETCH 1', b'BAD Illegal syntax: Missing argument'),
+    (b'FETCH 1 (' + b'(' * 5000, b'BAD Illegal syntax'),
+    (b'SEARCH (', b'BAD Illegal syntax: MismatchedNesting'),
+    (b'SEARCH ' + b'(' * 3000 + b'ALL' + b')' * 3000, b'BAD Illegal syntax'),
+    (b'SEARCH ' + b'NOT ' * 3000 + b'ALL', b'BAD Bad request: search program nested deeper'),
+    (b'STORE 1 FLAGS', b'BAD Illegal syntax: Missing argument'),
+    (b'STORE 1 BOGUS (\\Seen)', b'BAD Bad request: STORE takes FLAGS'),
+    (b'COPY 1 "&ZZZ"', b'NO Illegal mailbox name'),
+    (b'UID EXPUNGE', b'BAD Bad request: Bad message number'),
+]
+
+
+def test_malformed_commands_get_a_tagged_answer_and_no_log_line(fresh_playground):
+    pg = fresh_playground('imap')
+    client = imaps(pg)
+    client.select('INBOX')
+    for number, (command, answer) in enumerate(MALFORMED):
+        tag = b'm%d' % number
+        client.send(tag + b' ' + command + b'\r\n')
+        while (line := client.readline()).startswith(b'* '):
+            pass
+        assert line.startswith(tag + b' ' + answer), (command[:40], line)
+    assert client.fetch('1', '(FLAGS)')[1][0] == b'1 (FLAGS (\\Seen))'   # nothing changed
+    client.logout()
+    out, log = pg.stop()
+    assert log == '', log
 
 
 def test_idle_pushes_mail_delivered_over_smtp(fresh_playground):

@@ -413,6 +413,9 @@ def test_top_with_a_huge_line_count_sends_the_message_once(pg):
         assert lines[lines.index(b''):] == [b'', b'one', b'two'], count
     assert pop.noop().startswith(b'+OK')
     pop.quit()
+    other = logged_in(pg)                 # and the service went on serving everyone
+    assert other.stat()[0] >= number
+    other.quit()
 
 
 def served_certificate(pg, relative=995):

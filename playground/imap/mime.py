@@ -16,6 +16,7 @@ import email.header
 import email.parser
 import email.policy
 import email.utils
+import functools
 import re
 
 
@@ -45,7 +46,10 @@ def split_multipart(body, boundary):
 
 
 class Part:
-    """One MIME entity, cut from the CRLF bytes of a message so that every offset is exact."""
+    """One MIME entity, cut from the CRLF bytes of a message so that every offset is exact.
+
+    The header is split into fields at once (cheap); the email package parses it, and
+    the body is cut into child parts, only when a FETCH item needs the MIME structure."""
 
     def __init__(self, data):
         if data.startswith(b'\r\n'):
@@ -56,16 +60,28 @@ class Part:
             header, body = data, b''
         self.data, self.header, self.body = data, header, body
         self.fields = header_fields(header)
-        self.meta = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(header)
-        self.type = self.meta.get_content_type()
-        self.children = []
+
+    @functools.cached_property
+    def meta(self):
+        """The header as an email.message.Message: content type and parameters."""
+        return email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+            self.header)
+
+    @functools.cached_property
+    def type(self):
+        return self.meta.get_content_type()
+
+    @functools.cached_property
+    def children(self):
+        """The parts of a multipart, or the message inside a message/rfc822."""
         if self.type.startswith('multipart/'):
             boundary = self.meta.get_boundary()
             if boundary:
                 raw = boundary.encode('ascii', 'surrogateescape')
-                self.children = [Part(piece) for piece in split_multipart(body, raw)]
+                return [Part(piece) for piece in split_multipart(self.body, raw)]
         elif self.type == 'message/rfc822':
-            self.children = [Part(body)]
+            return [Part(self.body)]
+        return []
 
     def value(self, name):
         """The unfolded value of the first field with this name, as str, or None."""
@@ -100,12 +116,17 @@ def subpart(part, numbers):
     return part
 
 
-def section(message_part, body):
-    """The bytes a BODY[...] fetch item asks for, and its name in the response."""
+def section(message_part, body, whole=None):
+    """The bytes a BODY[...] fetch item asks for, and its name in the response.
+
+    For BODY[] itself (or a <partial> of it), give the message's bytes as `whole` and
+    None for the part: nothing needs parsing."""
     numbers = list(body.part or ())
     names = [str(n + 1).encode() for n in numbers]
-    part = subpart(message_part, numbers)
-    if body.header is not None:
+    part = None if whole is not None else subpart(message_part, numbers)
+    if whole is not None:
+        content = whole
+    elif body.header is not None:
         target = part if not numbers or part is None else (
             part.children[0] if part.type == 'message/rfc822' else None)
         wanted = {f.decode('ascii', 'replace').lower() for f in body.header.fields or ()}

@@ -17,19 +17,27 @@ lean on are checked by test_twisted_names_we_rely_on_are_there):
                            line per connection
   lookupCommand            a non-ASCII command name raises UnicodeDecodeError 3501 9
                            (a traceback per line): BAD Unsupported command
+  dispatchCommand          a command without arguments (SELECT, FETCH) hands  3501 7.1.3
+                           the argument parsers None: AttributeError and a
+                           traceback; now BAD Missing argument
   do_STARTTLS              commands pipelined after STARTTLS in the same       3501 6.2.1,
                            plaintext packet run inside the TLS session         2595 3.1
                            (CVE-2011-0411 class): the buffer is discarded
   capabilities             + UIDPLUS, implemented below (IDLE is Twisted's     4315
                            own entry, made true by do_IDLE)
   arg_literal              takes a literal of any size: refuse above 20 MiB    -
-  arg_fetchatt             a malformed item raises anything: BAD               3501 6.4.5
+  (sturdy) the arg_*       the argument parsers raise anything on bad input   3501 7.1.3
+    parsers of our tables  (None, MismatchedNesting, RecursionError on deep
+                           parentheses): "Server error" and a traceback; BAD
   do_SELECT (EXAMINE)      omits PERMANENTFLAGS, UNSEEN, UIDNEXT; answers      3501 6.3.1
                            \\Noselect with a str (TypeError)
   do_NOOP, do_CHECK        report nothing that changed meanwhile              3501 6.1.2
+  do_STATUS                an unknown item: __ebStatus adds str to bytes,     3501 6.3.10
+                           so the client never gets an answer
   do_SEARCH                no [BADCHARSET]; evaluation errors logged as        3501 6.4.4
                            tracebacks
-  do_STORE                 changes flags in a folder opened with EXAMINE      3501 6.3.2
+  do_STORE                 changes flags in a folder opened with EXAMINE;     3501 6.3.2,
+                           takes any word for FLAGS                            6.4.6
   do_COPY, do_APPEND       no COPYUID / APPENDUID; APPEND's TRYCREATE answer   4315 3,
                            is a str (TypeError)                                3501 6.3.11
   do_EXPUNGE, do_UID       no UID EXPUNGE (do_UID refuses it)                  4315 2.1
@@ -44,8 +52,11 @@ lean on are checked by test_twisted_names_we_rely_on_are_there):
                            of CPU per LIST): store.list_match is linear.
                            LIST "" "" must tell the delimiter (mutt takes '/'
                            without it); an IAccount's job, MemoryAccount skips it
-  (twisted_service)        imap4._parseMbox and the errbacks log a full
-                           traceback per bad command: one line per connection
+  auth_/select_ tables     imap4._parseMbox logs a traceback for every name   3501 5.1.3
+    of CREATE .. LSUB      that is not modified UTF-7: names decoded by our
+                           MAILBOX parsers (then NO, and no log line)
+  (twisted_service)        whatever Twisted still logs: one line per
+                           connection, not a traceback
 
 Run alone: python -m playground.imap [--port-offset N].
 """
@@ -86,6 +97,13 @@ def mailbox_name(name):
         raise imap4.IllegalMailboxEncoding(name) from None
 
 
+def astring(name):
+    """A mailbox name as an atom when it can be one, else as a quoted string or literal."""
+    if re.fullmatch(rb'[^\x00-\x20\x7f-\xff(){%*"\\\]]+', name):
+        return name
+    return encode(name)
+
+
 def uid_set(numbers):
     """[3, 4, 5, 9] -> b'3:5,9', keeping the order (COPYUID pairs its two sets in order)."""
     runs = []
@@ -95,6 +113,49 @@ def uid_set(numbers):
         else:
             runs.append([number, number])
     return b','.join(b'%d' % a if a == b else b'%d:%d' % (a, b) for a, b in runs)
+
+
+def sturdy(parse, required=True):
+    """One of Twisted's argument parsers, whose surprises become BAD: a missing argument
+    (None), unbalanced or very deep parentheses (MismatchedNesting, RecursionError) and
+    the like would otherwise be "Server error" and a log line."""
+    @functools.wraps(parse)
+    def run(self, line):
+        line = b'' if line is None else line
+        if required and not line.strip():
+            raise imap4.IllegalClientResponse('Missing argument')
+        try:
+            return parse(self, line)
+        except (imap4.IllegalClientResponse, imap4.IllegalMailboxEncoding):
+            raise
+        except Exception as e:
+            raise imap4.IllegalClientResponse(f'{type(e).__name__}: {e}'[:200]) from None
+    return run
+
+
+_twisted = imap4.IMAP4Server
+ASTRING, FINAL_ASTRING, ATOM, PLIST, SEQSET, FLAGLIST, SEARCHKEYS, FETCHATT = map(sturdy, (
+    _twisted.arg_astring, _twisted.arg_finalastring, _twisted.arg_atom, _twisted.arg_plist,
+    _twisted.arg_seqset, _twisted.arg_flaglist, _twisted.arg_searchkeys, _twisted.arg_fetchatt))
+LINE, OPT_PLIST, OPT_DATETIME, OPT_CHARSET = (sturdy(parse, required=False) for parse in (
+    _twisted.arg_line, _twisted.opt_plist, _twisted.opt_datetime, _twisted.opt_charset))
+
+
+def mailbox_parser(astring):
+    """A parser of a mailbox name argument that decodes it (modified UTF-7) at once, so that
+    a name that is not (b'&ZZZ-') is NO Illegal mailbox name, where Twisted's own
+    _parseMbox writes a traceback to the log first."""
+    def decode(result):
+        name, rest = result
+        return mailbox_name(name), rest
+
+    def parse(self, line):
+        parsed = astring(self, line)      # a Deferred when the name comes as a literal
+        return parsed.addCallback(decode) if isinstance(parsed, defer.Deferred) else decode(parsed)
+    return parse
+
+
+MAILBOX, FINAL_MAILBOX = mailbox_parser(ASTRING), mailbox_parser(FINAL_ASTRING)
 
 
 def guarded(handler):
@@ -251,6 +312,10 @@ class Server(imap4.IMAP4Server):
             return None    # -> BAD Unsupported command
         return getattr(self, self.state + '_' + cmd.upper().decode('ascii'), None)
 
+    def dispatchCommand(self, tag, cmd, rest, uid=None):
+        # a command with no arguments at all hands the parsers None, which they cannot take
+        return super().dispatchCommand(tag, cmd, b'' if rest is None else rest, uid)
+
     # -- STARTTLS: nothing sent in plaintext before the handshake counts after it
     def do_STARTTLS(self, tag):
         was = self.startedTLS
@@ -267,19 +332,21 @@ class Server(imap4.IMAP4Server):
         return cap
 
     # -- arguments
+    @sturdy
     def arg_literal(self, line):
         size = re.fullmatch(rb'\{(\d+)\+?\}', line or b'')
         if size and int(size[1]) > MAX_LITERAL:
             raise imap4.IllegalClientResponse(f'Literal too large (at most {MAX_LITERAL} octets)')
         return imap4.IMAP4Server.arg_literal(self, line)
 
-    def arg_fetchatt(self, line):
-        try:
-            return imap4.IMAP4Server.arg_fetchatt(self, line)
-        except imap4.IllegalClientResponse:
-            raise
-        except Exception as e:
-            raise imap4.IllegalClientResponse(f'bad fetch item: {e}') from None
+    # -- Twisted's own folder commands, given names decoded by our parsers
+    auth_CREATE = select_CREATE = (_twisted.do_CREATE, FINAL_MAILBOX)
+    auth_DELETE = select_DELETE = (_twisted.do_DELETE, FINAL_MAILBOX)
+    auth_RENAME = select_RENAME = (_twisted.do_RENAME, MAILBOX, FINAL_MAILBOX)
+    auth_SUBSCRIBE = select_SUBSCRIBE = (_twisted.do_SUBSCRIBE, FINAL_MAILBOX)
+    auth_UNSUBSCRIBE = select_UNSUBSCRIBE = (_twisted.do_UNSUBSCRIBE, FINAL_MAILBOX)
+    auth_LIST = select_LIST = (_twisted._listWork, MAILBOX, MAILBOX, 0, b'LIST')
+    auth_LSUB = select_LSUB = (_twisted._listWork, MAILBOX, MAILBOX, 1, b'LSUB')
 
     # -- SELECT and EXAMINE, with the data clients look for
     @guarded
@@ -309,8 +376,8 @@ class Server(imap4.IMAP4Server):
         self.mbox, self.state = folder, 'select'
         self.sendPositiveResponse(tag, b'[' + mode + b'] ' + command + b' completed')
 
-    auth_SELECT = select_SELECT = (do_SELECT, imap4.IMAP4Server.arg_astring, 1, b'SELECT')
-    auth_EXAMINE = select_EXAMINE = (do_SELECT, imap4.IMAP4Server.arg_astring, 0, b'EXAMINE')
+    auth_SELECT = select_SELECT = (do_SELECT, MAILBOX, 1, b'SELECT')
+    auth_EXAMINE = select_EXAMINE = (do_SELECT, MAILBOX, 0, b'EXAMINE')
 
     def leave_folder(self):
         if self.mbox:
@@ -381,6 +448,30 @@ class Server(imap4.IMAP4Server):
         self.stop_idle()
         super().connectionLost(reason)
 
+    # -- STATUS
+    STATUS_ITEMS = {b'MESSAGES': 'getMessageCount', b'RECENT': 'getRecentCount',
+                    b'UIDNEXT': 'getUIDNext', b'UIDVALIDITY': 'getUIDValidity',
+                    b'UNSEEN': 'getUnseenCount'}
+
+    @guarded
+    def do_STATUS(self, tag, mailbox, names):
+        wanted = [name.upper() for name in names]
+        unknown = [name for name in wanted if name not in self.STATUS_ITEMS]
+        if unknown or not wanted:
+            raise ValueError(f'STATUS items are {b" ".join(self.STATUS_ITEMS).decode()}')
+        name = mailbox_name(mailbox)
+        folder = self.account.select(name)
+        if folder is None:
+            self.sendNegativeResponse(tag, b'[NONEXISTENT] No such mailbox')
+            return
+        values = b' '.join(b'%s %d' % (item, getattr(folder, self.STATUS_ITEMS[item])())
+                           for item in wanted)
+        self.sendUntaggedResponse(b'STATUS ' + astring(name.encode('imap4-utf-7'))
+                                  + b' (' + values + b')')
+        self.sendPositiveResponse(tag, b'STATUS completed')
+
+    auth_STATUS = select_STATUS = (do_STATUS, MAILBOX, PLIST)
+
     # -- SEARCH
     @guarded
     def do_SEARCH(self, tag, charset, query, uid=0):
@@ -392,11 +483,13 @@ class Server(imap4.IMAP4Server):
         self.sendUntaggedResponse(b' '.join([b'SEARCH'] + [b'%d' % n for n in found]))
         self.sendPositiveResponse(tag, b'SEARCH completed')
 
-    select_SEARCH = (do_SEARCH, imap4.IMAP4Server.opt_charset, imap4.IMAP4Server.arg_searchkeys)
+    select_SEARCH = (do_SEARCH, OPT_CHARSET, SEARCHKEYS)
 
     # -- STORE, refused on a folder opened with EXAMINE
     @guarded
     def do_STORE(self, tag, messages, mode, flags, uid=0):
+        if not re.fullmatch(rb'[+-]?FLAGS(\.SILENT)?', mode.upper()):
+            raise ValueError('STORE takes FLAGS, +FLAGS or -FLAGS (and .SILENT)')
         if not self.mbox.isWriteable():
             self.sendNegativeResponse(tag, b'Mailbox is read-only (EXAMINE)')
             return
@@ -410,8 +503,7 @@ class Server(imap4.IMAP4Server):
                     number, ' '.join(new).encode(), extra))
         self.sendPositiveResponse(tag, b'STORE completed')
 
-    select_STORE = (do_STORE, imap4.IMAP4Server.arg_seqset, imap4.IMAP4Server.arg_atom,
-                    imap4.IMAP4Server.arg_flaglist)
+    select_STORE = (do_STORE, SEQSET, ATOM, FLAGLIST)
 
     # -- COPY and APPEND: deliver into the target folder, keeping flags and date (UIDPLUS)
     @guarded
@@ -436,7 +528,7 @@ class Server(imap4.IMAP4Server):
         self.sendPositiveResponse(tag, b'[COPYUID %d %s %s] COPY completed' % (
             target.getUIDValidity(), uid_set(sources), uid_set(uids[k] for k in keys)))
 
-    select_COPY = (do_COPY, imap4.IMAP4Server.arg_seqset, imap4.IMAP4Server.arg_finalastring)
+    select_COPY = (do_COPY, SEQSET, FINAL_MAILBOX)
 
     @guarded
     def do_APPEND(self, tag, mailbox, flags, date, message):
@@ -451,8 +543,7 @@ class Server(imap4.IMAP4Server):
         self.sendPositiveResponse(tag, b'[APPENDUID %d %d] APPEND completed' % (
             target.getUIDValidity(), uid))
 
-    auth_APPEND = select_APPEND = (do_APPEND, imap4.IMAP4Server.arg_astring,
-                                   imap4.IMAP4Server.opt_plist, imap4.IMAP4Server.opt_datetime,
+    auth_APPEND = select_APPEND = (do_APPEND, MAILBOX, OPT_PLIST, OPT_DATETIME,
                                    arg_literal)
 
     # -- EXPUNGE and UID EXPUNGE
@@ -477,16 +568,18 @@ class Server(imap4.IMAP4Server):
             return self.do_EXPUNGE(tag, line, uid=1)
         return imap4.IMAP4Server.do_UID(self, tag, command, line)
 
-    select_UID = (do_UID, imap4.IMAP4Server.arg_atom, imap4.IMAP4Server.arg_line)
+    select_UID = (do_UID, ATOM, LINE)
 
     # -- FETCH: streamed (FetchStream); every item from the exact bytes
     @guarded
     def do_FETCH(self, tag, messages, query, uid=0):
+        if not query:
+            raise ValueError('FETCH needs data items, such as FLAGS or BODY.PEEK[]')
         pending = iter(self.mbox.fetch(messages, uid))
         self.pauseProducing()     # read no further command until this one is answered
         FetchStream(self, tag, pending, query, uid)
 
-    select_FETCH = (do_FETCH, imap4.IMAP4Server.arg_seqset, arg_fetchatt)
+    select_FETCH = (do_FETCH, SEQSET, FETCHATT)
 
     def fetch_answer(self, number, msg, query, uid):
         """The '* n FETCH (...)' line of one message; BODY[] (not PEEK) sets \\Seen."""
@@ -538,6 +631,9 @@ class Server(imap4.IMAP4Server):
                 items.append(b'RFC822.TEXT ' + literal(part().body))
             elif kind == 'body' and not (item.empty or item.header or item.text or item.mime):
                 items.append(b'BODY ' + encode(bodystructure(part(), extended=False)))
+            elif kind == 'body' and item.empty and not item.part:   # BODY[]: no parsing
+                label, content = section(None, item, whole=data())
+                items.append(label + b' ' + literal(content))
             elif kind == 'body':
                 label, content = section(part(), item)
                 items.append(label + b' ' + literal(content))

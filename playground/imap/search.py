@@ -21,10 +21,12 @@ class Search:
 
     FLAGS = {'ANSWERED': 'R', 'DELETED': 'T', 'DRAFT': 'D', 'FLAGGED': 'F', 'SEEN': 'S'}
     HEADERS = {'FROM', 'TO', 'CC', 'BCC', 'SUBJECT'}
+    DEPTH = 50     # NOT, OR and parentheses nest no deeper (a client's 3,000 would blow the stack)
 
-    def __init__(self, tokens, number, message, last, loaded=None):
+    def __init__(self, tokens, number, message, last, loaded=None, depth=0):
         self.tokens, self.number, self.message, self.last = tokens, number, message, last
         self.loaded = loaded if loaded is not None else {}   # shared with nested groups
+        self.depth = depth
 
     def data(self):
         if 'data' not in self.loaded:
@@ -50,9 +52,19 @@ class Search:
         return all(results)
 
     def key(self):
+        self.depth += 1
+        try:
+            if self.depth > self.DEPTH:
+                raise ValueError(f'search program nested deeper than {self.DEPTH}')
+            return self.evaluate()
+        finally:
+            self.depth -= 1
+
+    def evaluate(self):
         token = self.next()
         if isinstance(token, list):
-            return Search(list(token), self.number, self.message, self.last, self.loaded).all()
+            return Search(list(token), self.number, self.message, self.last, self.loaded,
+                          self.depth).all()
         word, message, part = token.upper(), self.message, self.part
         if word[:1].isdigit() or word[:1] == '*':
             return self.number in imap4.parseIdList(word.encode(), self.last[0])
