@@ -758,6 +758,26 @@ def test_idle_pushes_mail_delivered_over_smtp(fresh_playground):
     client.logout()
 
 
+@pytest.mark.bench
+def test_idle_pushes_new_mail_within_a_second(fresh_playground):
+    """The issue's measure (Dovecot: 0.5 s): from SMTP's 250 to '* n EXISTS' in IDLE."""
+    import smtplib
+    pg = fresh_playground('smtp', 'imap')
+    client = imapclient_for(pg)
+    client.select_folder('INBOX')
+    client.idle()
+    delays = []
+    for n in range(5, 10):
+        with smtplib.SMTP('localhost', pg.port(25), timeout=10) as smtp:
+            smtp.sendmail('tester@example.org', ['brandon@example.com'], b'Subject: ping\r\n\r\n.')
+        sent = time.monotonic()
+        wait_until(lambda: (n, b'EXISTS') in client.idle_check(timeout=0.05), 10)
+        delays.append(time.monotonic() - sent)
+    client.idle_done()
+    client.logout()
+    assert max(delays) < 1.0, delays
+
+
 def test_idle_wants_done_and_capabilities_are_what_is_implemented(playground):
     pg = playground('imap')
     client = imaps(pg)
@@ -827,8 +847,10 @@ def test_twisted_names_we_rely_on_are_there():
                  'mbox', 'account', 'arg_astring', 'arg_atom', 'arg_seqset', 'arg_fetchatt',
                  'arg_flaglist', 'arg_line', 'arg_literal', 'arg_searchkeys',
                  'arg_finalastring', 'opt_plist', 'opt_datetime', 'opt_charset',
-                 'do_UID', 'do_STARTTLS', 'capabilities', 'lookupCommand',
-                 'sendContinuationRequest', 'sendUntaggedResponse'):
+                 'do_UID', 'do_STARTTLS', 'do_CREATE', 'do_DELETE', 'do_RENAME',
+                 'do_SUBSCRIBE', 'do_UNSUBSCRIBE', '_listWork', 'capabilities',
+                 'lookupCommand', 'dispatchCommand', 'sendContinuationRequest',
+                 'sendUntaggedResponse'):
         assert hasattr(server, name), f'twisted.mail.imap4.IMAP4Server.{name} is gone'
     for name in ('_buffer', 'clearLineBuffer', 'paused', 'pauseProducing', 'resumeProducing'):
         assert hasattr(basic.LineReceiver, name), f'LineReceiver.{name} is gone'
