@@ -706,6 +706,7 @@ MALFORMED = [   # (command, the start of its tagged answer), logged in, INBOX se
     (b'CREATE "&ZZZ-"', b'NO Illegal mailbox name'),
     (b'SUBSCRIBE "&ZZZ"', b'NO Illegal mailbox name'),
     (b'STATUS INBOX (FOO)', b'BAD Bad request: STATUS items are'),   # Twisted: no answer
+    (b'STATUS INBOX ((MESSAGES))', b'BAD Illegal syntax: MismatchedNesting'),
     (b'STATUS "&ZZ" (MESSAGES)', b'NO Illegal mailbox name'),
     (b'APPEND', b'BAD Illegal syntax: Missing argument'),
     (b'FETCH', b'BAD Illegal syntax: Missing argument'),

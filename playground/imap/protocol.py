@@ -455,7 +455,7 @@ class Server(imap4.IMAP4Server):
 
     @guarded
     def do_STATUS(self, tag, mailbox, names):
-        wanted = [name.upper() for name in names]
+        wanted = [name.upper() if isinstance(name, bytes) else b'' for name in names]
         unknown = [name for name in wanted if name not in self.STATUS_ITEMS]
         if unknown or not wanted:
             raise ValueError(f'STATUS items are {b" ".join(self.STATUS_ITEMS).decode()}')
