@@ -323,7 +323,7 @@ def main():
         reactor.listenSSL(port(args.port_offset, POP3S_PORT),
                           POP3Factory(args.state, context, secure=True), context,
                           interface=args.host)
-    serve('pop', __doc__.splitlines()[0], listen)
+    serve('pop', __doc__.splitlines()[0], listen, prepare=mailstore.prepare)
 
 
 if __name__ == '__main__':

@@ -1,9 +1,10 @@
-"""What the two Twisted services (pop, imap) share: start-up, logging, and stopping once.
+"""What the Twisted services (pop, imap) share: start-up, logging, and stopping once.
 
-    serve(name, description, listen)
-        parse the service's command line, make the TLS files and the mail store,
-        start logging, call listen(reactor, args, tls_context), run the reactor
-        until SIGTERM or Ctrl-C (however many come), then exit.
+    serve(name, description, listen, prepare)
+        parse the service's command line, make the TLS files, call prepare(state,
+        reset=False) (the mail store, say), start logging, call listen(reactor,
+        args, tls_context), run the reactor until SIGTERM or Ctrl-C (however many
+        come), then exit.
 
 Logging: Twisted logs nothing unless told to.  Here its warnings and errors
 go to stderr, each event on one line, and at most one line per connection:
@@ -17,7 +18,7 @@ import os
 import signal
 import sys
 
-from playground import mailstore, tls
+from playground import tls
 from playground.common import parse_service_args, tls_files
 
 
@@ -72,11 +73,12 @@ def start_logging(name):
     globalLogBeginner.beginLoggingTo([OneLinePerConnection(name)], redirectStandardIO=False)
 
 
-def serve(name, description, listen):
-    """Run a Twisted mail service until it is told to stop (see the module docstring)."""
+def serve(name, description, listen, prepare=None):
+    """Run a Twisted service until it is told to stop (see the module docstring)."""
     args = parse_service_args(description)
     tls.ensure(args.state)
-    mailstore.prepare(args.state, reset=False)
+    if prepare is not None:
+        prepare(args.state, reset=False)
     start_logging(name)
     from twisted.internet import reactor, ssl
     files = tls_files(args.state)

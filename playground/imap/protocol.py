@@ -696,4 +696,4 @@ def main():
         reactor.listenSSL(port(args.port_offset, IMAPS),
                           ServerFactory(args.state, implicit_tls=True), context,
                           interface=args.host)
-    serve('imap', imap.__doc__.splitlines()[0], listen)
+    serve('imap', imap.__doc__.splitlines()[0], listen, prepare=mailstore.prepare)
