@@ -35,7 +35,7 @@ SERVICES = [
     Service('ftp', 'playground.ftp', {'ftp': 21},
             'python chapter17/connect.py -p {ftp}  (anonymous reads; brandon writes in /home/brandon)',
             prepare='playground.ftp:prepare'),
-    Service('imap', 'playground.imapserver', {'imap': 143, 'imaps': 993},
+    Service('imap', 'playground.imap', {'imap': 143, 'imaps': 993},
             'python chapter15/folder_info.py localhost brandon -p {imaps}  (STARTTLS on {imap})',
             prepare='playground.mailstore:prepare'),
     Service('ssh', 'playground.ssh', {'ssh': 22},
