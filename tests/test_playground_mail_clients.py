@@ -260,9 +260,9 @@ def fill_inbox(pg, count):
 
 
 def listing(spawn, pg, script, *args):
-    child = spawn(f'chapter15/{script}', f'localhost:{pg.port(993)}', USER, *args,
+    child = spawn(f'chapter15/{script}', 'localhost', USER, *args, '-p', pg.port(993),
                   env={**pg.env, 'PYTHONWARNINGS': 'error'}, timeout=30)
-    child.expect_exact(f'Password for {USER}@localhost: ')
+    child.expect_exact('Password: ')
     child.sendline(PASSWORD)
     return child
 
