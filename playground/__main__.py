@@ -6,6 +6,9 @@
     python -m playground --reset              restore the seeded state first
     python -m playground --host 192.0.2.10    bind another interface (the lab's server host)
     python -m playground lab                  the lab: hosts and links in namespaces (lab -h)
+
+What the services print (errors, warnings) goes to <state>/playground.log, which
+the table names; the launcher itself prints only the table and its own errors.
 """
 import argparse
 import importlib
@@ -23,6 +26,7 @@ from playground.services import BY_NAME, SERVICES
 
 START_TIMEOUT = 20.0
 READY_MARK = 'Playground ready.'
+LOG_NAME = 'playground.log'
 
 
 def parse_args(argv=None):
@@ -58,10 +62,7 @@ def parse_args(argv=None):
 
 def unavailable(service):
     """Why a service cannot run on this machine (a missing program), or None."""
-    if not service.requires:
-        return None
-    module, function = service.requires.split(':')
-    return getattr(importlib.import_module(module), function)()
+    return call(service.requires) if service.requires else None
 
 
 def prepare(services, state, reset):
@@ -70,15 +71,16 @@ def prepare(services, state, reset):
     tls.ensure(state)
     # Services that share a store (smtp, pop, imap) share its prepare: run it once.
     for name in dict.fromkeys(service.prepare for service in services if service.prepare):
-        module, function = name.split(':')
-        getattr(importlib.import_module(module), function)(state, reset)
+        call(name, state, reset)
 
 
-def start(service, args):
-    """Launch one service module; it exits when our pipe to its stdin closes."""
+def start(service, args, log):
+    """Launch one service module, writing to the log; it exits when our pipe to its
+    stdin closes."""
     command = [sys.executable, '-m', service.module, '--state', str(args.state),
                '--port-offset', str(args.port_offset), '--host', args.host, '--watch-stdin']
-    return subprocess.Popen(command, stdin=subprocess.PIPE, start_new_session=True,
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log, stderr=log,
+                            start_new_session=True,
                             cwd=pathlib.Path(__file__).resolve().parent.parent)
 
 
@@ -99,7 +101,8 @@ def wait_until_ready(processes, args):
         for service, process in processes.items():
             if process.poll() is not None:
                 raise SystemExit(f'playground: service {service.name} exited with '
-                                 f'status {process.returncode} during start-up')
+                                 f'status {process.returncode} during start-up; '
+                                 f'see {args.state / LOG_NAME}')
         pending = {(name, number) for name, number in pending
                    if not accepts(number, host=args.host)}
         if pending and time.monotonic() > deadline:
@@ -121,12 +124,20 @@ def table(args):
     lines += [f'{name:{width[0]}}  {where:{width[1]}}  {hint}' for name, where, hint in rows]
     ca = args.state / 'ca.pem'
     lines += [f'Not started: {name}: {why}' for name, why in args.left_out]
-    lines += ['',
-              f'Account: {ACCOUNT[0]} / {ACCOUNT[1]} (anonymous FTP is read-only)',
+    lines += ['']
+    lines += [call(service.describe, args.state) for service in args.services
+              if service.describe]
+    lines += [f'Account: {ACCOUNT[0]} / {ACCOUNT[1]} (anonymous FTP is read-only)',
               f'Trust the playground CA:  export SSL_CERT_FILE={ca}',
-              f'State folder: {args.state}',
+              f'State folder: {args.state}  (the services\' log: {args.state / LOG_NAME})',
               f'{READY_MARK} Press Ctrl-C to stop.']
     return '\n'.join(lines)
+
+
+def call(name, *args):
+    """Call a 'module:function' of the registry."""
+    module, function = name.split(':')
+    return getattr(importlib.import_module(module), function)(*args)
 
 
 def stop(processes):
@@ -159,19 +170,22 @@ def main(argv=None):
             + '; is another playground running? (try --port-offset)')
     prepare(args.services, args.state, args.reset)
     processes = {}
+    log = open(args.state / LOG_NAME, 'ab', buffering=0)
     try:
         for service in args.services:
-            processes[service] = start(service, args)
+            processes[service] = start(service, args, log)
         wait_until_ready(processes, args)
         print(table(args), flush=True)
         while all(p.poll() is None for p in processes.values()):
             time.sleep(0.5)
         dead = [s.name for s, p in processes.items() if p.poll() is not None]
-        sys.exit(f'playground: service {", ".join(dead)} stopped unexpectedly')
+        sys.exit(f'playground: service {", ".join(dead)} stopped unexpectedly; '
+                 f'see {args.state / LOG_NAME}')
     except KeyboardInterrupt:
         print('\nStopping the playground.', flush=True)
     finally:
         stop(processes)
+        log.close()
 
 
 if __name__ == '__main__':

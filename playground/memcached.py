@@ -22,13 +22,11 @@ INSTALL_HINT = ('memcached is not installed; install it (Debian/Ubuntu: '
 
 
 def find_binary():
-    """The path of the memcached program ($MEMCACHED, else on PATH or in the usual places)."""
+    """The path of the memcached program: $MEMCACHED, else the one on PATH."""
     if os.environ.get('MEMCACHED'):
         path = os.environ['MEMCACHED']
         return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
-    return shutil.which('memcached') or next(
-        (path for path in ('/usr/bin/memcached', '/usr/sbin/memcached',
-                           '/usr/local/bin/memcached') if os.access(path, os.X_OK)), None)
+    return shutil.which('memcached')
 
 
 def missing():

@@ -9,7 +9,9 @@ prepare() seeds a fresh state; reset restores the seeded files (what users
 added elsewhere in the sandbox stays).  Imports stay light: the launcher
 runs prepare() before any service starts.
 """
+import base64
 import datetime
+import hashlib
 import pathlib
 import shutil
 
@@ -31,6 +33,14 @@ def sandbox(state):
 
 def host_key_path(state):
     return folder(state) / 'host_key'
+
+
+def describe(state):
+    """The table's line on the host key, from the known_hosts file the service wrote."""
+    known = folder(state) / 'known_hosts'
+    blob = base64.b64decode(known.read_text().split()[2])
+    fingerprint = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip('=')
+    return f'ssh: host key SHA256:{fingerprint} (ECDSA); known_hosts lines in {known}'
 
 
 def log_text(number):

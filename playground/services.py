@@ -15,6 +15,7 @@ class Service:
     hint: str                   # what to try, with {label} placeholders for real ports
     prepare: str = ''           # 'module:function(state, reset)' run before start-up
     requires: str = ''          # 'module:function()' -> None, or why the service cannot run
+    describe: str = ''          # 'module:function(state)' -> a line for the table, once ready
 
 
 SERVICES = [
@@ -39,8 +40,8 @@ SERVICES = [
             prepare='playground.mailstore:prepare'),
     Service('ssh', 'playground.ssh', {'ssh': 22},
             'python chapter16/ssh_commands.py 127.0.0.1:{ssh} --known-hosts .playground/ssh/known_hosts'
-            '  (host key and its file: the "ssh:" line above)',
-            prepare='playground.sandbox:prepare'),
+            '  (host key and its file: the "ssh:" line below)',
+            prepare='playground.sandbox:prepare', describe='playground.sandbox:describe'),
     Service('telnet', 'playground.telnet', {'telnet': 23},
             'python chapter16/telnet_login.py 127.0.0.1:{telnet}  (a tiny command set, not a shell)',
             prepare='playground.sandbox:prepare'),

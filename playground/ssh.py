@@ -356,8 +356,6 @@ def main():
     known = sandbox.folder(args.state) / 'known_hosts'
     known.write_text(known_hosts_line(key, '127.0.0.1', number)
                      + known_hosts_line(key, 'localhost', number))
-    print(f'ssh: host key {key.fingerprint} (ECDSA); '
-          f'known_hosts lines in {known}', flush=True)
     listener = socket.create_server((args.host, number))
     serve(listener, key, sandbox.sandbox(args.state))
 

@@ -1,12 +1,10 @@
 """Fixtures of the test harness; the machinery lives in harness.py (see its docstring)."""
-import shutil
 import sys
-import tempfile
 
 import pytest
 
-from harness import (BadPeer, Playground, Server, _Transcript, listing_env, run_listing,
-                     script_path)
+from harness import (BadPeer, Playground, Server, _Transcript, listing_env, require_binary,
+                     run_listing, script_path)
 
 
 @pytest.fixture
@@ -34,29 +32,40 @@ def server(tmp_path):
 
 
 @pytest.fixture(scope='session')
-def playground_factory():
-    """Session-wide playgrounds, one per set of services, shared by the tests."""
-    running, folders = {}, []
+def shared_playgrounds(tmp_path_factory):
+    """The worker's shared playgrounds, each started at first use:
+    'all'   every service this machine can run, for tests that only read;
+    'mail'  smtp, pop and imap, where tests deliver and delete mail (so that the
+            seeded mailboxes of 'all' stay as seeded for the tests that count them).
+    A test that changes state in any other way takes fresh_playground."""
+    running = {}
 
-    def get(*services):
-        key = tuple(sorted(services))
-        if key not in running or running[key].process.poll() is not None:
-            if key in running:
-                running[key].stop()  # it died: close its pipes before replacing it
-            folders.append(tempfile.mkdtemp(prefix='playground-'))
-            running[key] = Playground(services, folders[-1])
-        return running[key]
+    def get(kind):
+        if kind in running and running[kind].process.poll() is None:
+            return running[kind]
+        if kind in running:
+            running[kind].stop()   # it died: the test that saw it failed; start another
+        from playground.__main__ import unavailable
+        from playground.services import SERVICES
+        names = ['smtp', 'pop', 'imap'] if kind == 'mail' else [
+            s.name for s in SERVICES if not unavailable(s)]
+        running[kind] = Playground(names, tmp_path_factory.mktemp(f'playground-{kind}'))
+        return running[kind]
     yield get
     for each in running.values():
         each.stop()
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
-def playground(playground_factory):
-    """playground('web', 'dns') -> a running Playground (shared within the session)."""
-    return playground_factory
+def playground(shared_playgrounds):
+    """playground('web', 'dns') -> one of the worker's running Playgrounds: the one where
+    mail is delivered when 'smtp' is asked for, else the read-only one with every service.
+    A test that needs memcached skips when it is missing (and fails under CI)."""
+    def get(*services):
+        if 'memcached' in services:
+            require_binary('memcached')
+        return shared_playgrounds('mail' if 'smtp' in services else 'all')
+    return get
 
 
 @pytest.fixture

@@ -21,8 +21,10 @@ closed_port(), free_port(), require_binary(name), run_listing(...).
 
 Every listing runs with warnings as errors (LISTING_WARNINGS), as the README says.
 """
+import atexit
 import contextlib
 import dataclasses
+import fcntl
 import os
 import pathlib
 import queue
@@ -34,6 +36,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -86,12 +89,12 @@ def closed_port():
 
 
 def require_binary(name, package=None):
-    """Skip when a program is missing, unless under CI, where that is a failure."""
-    path = shutil.which(name) or next(
-        (str(p) for p in (pathlib.Path('/usr/sbin') / name, pathlib.Path('/usr/bin') / name)
-         if p.exists()), None)
+    """The path of a program on PATH; skip the test when it is missing, with the line
+    that installs it, unless under CI (CI=true), where that is a failure."""
+    path = shutil.which(name)
     if path is None:
-        reason = f'{name} is not installed (apt-get install {package or name})'
+        reason = (f'{name} is not installed (Debian/Ubuntu: apt-get install {package or name}; '
+                  f'macOS: brew install {name})')
         if os.environ.get('CI'):
             pytest.fail(reason + '; CI must not pass by skipping')
         pytest.skip(reason)
@@ -255,64 +258,113 @@ class Server:
         return self.lines
 
 
+_CLAIMS = []   # offsets claimed by free_offset() for the life of this process
+atexit.register(lambda: [claim.close() for claim in _CLAIMS])
+
+
 class Playground:
-    """A playground run by the suite, on its own ports and state folder."""
+    """A playground run by the suite, on its own ports and state folder.
+
+    The launcher's own output goes to <state>/launcher.out and the services' to
+    <state>/playground.log: files, not pipes that nobody reads once it is ready.
+    """
 
     def __init__(self, services, state, offset=None, reset=False):
         self.services, self.state = list(services), pathlib.Path(state)
-        self.offset = offset or self.free_offset()
+        self.state.mkdir(parents=True, exist_ok=True)
+        self._claim = None
+        if offset is None:
+            offset, self._claim = self.claim_offset()
+        self.offset = offset
         command = [sys.executable, '-m', 'playground', *self.services,
                    '--state', str(self.state), '--port-offset', str(self.offset)]
         if reset:
             command.append('--reset')
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, cwd=REPO,
-                                        env=base_env(), start_new_session=True)
-        self.table = self._read_table()
+        self.out_path = self.state / 'launcher.out'
+        with open(self.out_path, 'ab') as out:
+            self._skip = out.tell()   # a restart on the same state appends
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                            cwd=REPO, env=base_env(), start_new_session=True)
         self.env = {'SSL_CERT_FILE': str(self.state / 'ca.pem')}
         self.ca = self.state / 'ca.pem'
+        self.table = self._wait_for_table()
+
+    @classmethod
+    def free_offset(cls):
+        """An offset whose playground ports are all free, kept from every other run of
+        the suite for as long as this process lives (see claim_offset)."""
+        offset, claim = cls.claim_offset()
+        _CLAIMS.append(claim)
+        return offset
 
     @staticmethod
-    def free_offset():
-        """An offset whose playground ports are all free (TCP and UDP)."""
+    def claim_offset():
+        """(offset, claim): an offset whose playground ports are all free (TCP and UDP),
+        and the open lock file that keeps every other run of the suite off it.
+
+        Free is not enough: two playgrounds that start at the same moment on one
+        offset would each find the other's services answering on its ports."""
         from playground.services import SERVICES
         relative = {rel for service in SERVICES for rel in service.ports.values()}
         for _ in range(200):
             # below 32768, where the kernel picks ephemeral ports for clients
             offset = random.randrange(11000, 31000, 100)
+            claim = open(pathlib.Path(tempfile.gettempdir()) / f'fopnp-offset-{offset}.lock', 'w')
             try:
+                fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 for rel in relative:
                     for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
                         with socket.socket(socket.AF_INET, kind) as sock:
                             sock.bind(('127.0.0.1', offset + rel))
             except OSError:
+                claim.close()
                 continue
-            return offset
+            return offset, claim
         raise AssertionError('no free port offset found')
 
-    def _read_table(self):
-        lines, deadline = [], time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                err = self.process.stderr.read()
-                self.process.wait()
+    def output(self):
+        """What the launcher has printed (the table, its errors)."""
+        with open(self.out_path, 'rb') as out:
+            out.seek(self._skip)
+            return out.read().decode('utf-8', 'replace')
+
+    def log(self):
+        """What the services have written to their log."""
+        path = self.state / 'playground.log'
+        return path.read_text('utf-8', 'replace') if path.exists() else ''
+
+    def _wait_for_table(self):
+        def ready():
+            if 'Playground ready.' in self.output():
+                return True
+            if self.process.poll() is not None:
                 raise AssertionError(f'playground exited ({self.process.returncode}) '
-                                     f'before it was ready:\n{"".join(lines)}{err}')
-            lines.append(line)
-            if line.startswith('Playground ready.'):
-                return ''.join(lines)
-        self.stop()
-        raise AssertionError(f'playground not ready in {START_TIMEOUT} s:\n{"".join(lines)}')
+                                     f'before it was ready:\n{self.tails()}')
+            return False
+        try:
+            wait_until(ready, START_TIMEOUT, lambda: f'playground not ready:\n{self.tails()}')
+        except AssertionError:
+            self.stop()
+            raise
+        return self.output()
+
+    def tails(self, lines=30):
+        """The last lines of the launcher's output and of the services' log."""
+        def tail(text):
+            return '\n'.join(text.splitlines()[-lines:])
+        return (f'--- launcher ---\n{tail(self.output())}\n'
+                f'--- services\' log ---\n{tail(self.log())}')
 
     def port(self, relative):
         """The real port of a standard port: playground.port(25) -> offset + 25."""
         return self.offset + relative
 
     def stop(self):
+        """Stop it; return (launcher output, services' log)."""
         terminate(self.process, grace=10)
-        out, err = self.process.communicate()
-        return out, err
+        if self._claim:
+            self._claim.close()
+        return self.output(), self.log()
 
 
 class _Transcript:

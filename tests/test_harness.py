@@ -1,9 +1,14 @@
 """The harness's own tools behave as documented (a test that relies on them can fail)."""
+import os
+import pathlib
+import re
 import socket
+import subprocess
+import sys
 
 import pytest
 
-from harness import GARBAGE, BadPeer, wait_until
+from harness import GARBAGE, REPO, wait_until
 
 
 def test_wait_until_returns_the_value_or_fails_with_the_message():
@@ -53,3 +58,52 @@ def test_closing_peer_closes_at_once_and_has_no_udp_port(bad_peer):
         udp.send(b'hello')
         with pytest.raises(ConnectionRefusedError):
             udp.recv(1)
+
+
+# ---------------------------------------------------------------- a machine without memcached
+
+def path_without(tmp_path, program):
+    """A PATH with every program of ours but one: links in a folder of their own."""
+    folder = tmp_path / 'bin'
+    folder.mkdir()
+    for directory in os.environ['PATH'].split(os.pathsep):
+        for entry in pathlib.Path(directory).glob('*') if os.path.isdir(directory) else ():
+            link = folder / entry.name
+            if entry.name != program and not link.exists() and os.access(entry, os.X_OK):
+                link.symlink_to(entry)
+    return str(folder)
+
+
+def run_pytest(tmp_path, *args, **env):
+    environment = dict(os.environ, **env)
+    environment.pop('MEMCACHED', None)
+    environment.pop('PYTEST_XDIST_WORKER', None)
+    return subprocess.run([sys.executable, '-m', 'pytest', '-n', '0', '-q', '-rs',
+                           '-p', 'no:randomly', *args], cwd=REPO, env=environment,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.timeout(300)
+def test_without_memcached_its_tests_skip_with_the_install_line_and_the_rest_pass(tmp_path):
+    """The README's promise for a fresh machine, on a sample of the suite: the start-up
+    of the playground, a transcript of a chapter that uses the web service, and chapter
+    8's (where only the memcached ones may skip)."""
+    env = {'PATH': path_without(tmp_path, 'memcached'), 'CI': ''}
+    done = run_pytest(tmp_path, 'tests/test_playground.py::test_startup_table_shows_real_addresses_account_and_ca',
+                      'tests/test_transcripts.py', '-k', 'startup or chapter01 or chapter08',
+                      **env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    skips = [line for line in done.stdout.splitlines() if line.startswith('SKIPPED')]
+    assert skips and all('memcached is not installed (Debian/Ubuntu: apt-get install '
+                         'memcached; macOS: brew install memcached)' in line
+                         for line in skips), done.stdout
+    assert re.search(r'\b\d+ passed', done.stdout), done.stdout
+
+
+@pytest.mark.timeout(300)
+def test_under_ci_a_missing_memcached_is_a_failure(tmp_path):
+    env = {'PATH': path_without(tmp_path, 'memcached'), 'CI': 'true'}
+    done = run_pytest(tmp_path, 'tests/test_transcripts.py', '-k', 'chapter08', **env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert 'memcached is not installed' in done.stdout
+    assert 'CI must not pass by skipping' in done.stdout

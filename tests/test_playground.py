@@ -12,7 +12,7 @@ import dns.resolver
 import googlemaps
 import pytest
 
-from harness import REPO, base_env
+from harness import REPO, base_env, wait_until
 
 BOOK_ADDRESS = '207 N. Defiance St, Archbold, OH'
 
@@ -63,7 +63,8 @@ def test_sigterm_stops_every_service(fresh_playground):
     pg = fresh_playground(*(s.name for s in SERVICES))
     pg.process.send_signal(signal.SIGTERM)
     assert pg.process.wait(15) == 0
-    err = pg.process.stderr.read()
+    out, log = pg.stop()
+    err = out + log
     assert 'Traceback' not in err and 'Fatal Python error' not in err, err
     for number in (pg.port(80), pg.port(443), pg.port(53)):
         with pytest.raises(OSError):
@@ -223,11 +224,7 @@ def _closed(number):
 
 
 def _wait_closed(numbers, timeout=10):
-    import time
-    deadline = time.monotonic() + timeout
-    while not all(_closed(n) for n in numbers):
-        assert time.monotonic() < deadline, f'ports still open: {numbers}'
-        time.sleep(0.05)
+    wait_until(lambda: all(_closed(n) for n in numbers), timeout, f'ports still open: {numbers}')
 
 
 def test_ctrl_c_in_a_terminal_stops_everything(tmp_path):

@@ -18,21 +18,36 @@ Rules:
 - A command ending in ' &' is a server: it runs in the background until the
   block ends; the block waits for its first line (the ready line) before
   going on, and its expected lines are checked against all it printed.
-- Playground ports (10080, 10025, ...) and the '.playground/' folder are
-  mapped to the test playground's, which runs every service: in the command
-  text, and beneath Python listings that connect to a playground port by
-  default (tests/portmap/sitecustomize.py); SSL_CERT_FILE points at its CA,
-  as the README tells readers to export.
+- Each README runs against a playground of its own with the services its
+  chapter uses (SERVICES below), its blocks in order, as a reader would.
+- Ports are mapped so that the suite never meets a reader's programs: the
+  playground's ports (10080, 10025, ...) go to the test playground's, and the
+  book's fixed ports (1060, 7001, 7002, 8000, 8080, 18861) to free ports
+  chosen for the block. The map applies in the command text and beneath
+  Python listings, to what they connect to, send to and bind
+  (tests/portmap/sitecustomize.py); output is mapped back where a number is a
+  port (':10080', ', 1060)', 'port 1060'). The '.playground/' folder is the
+  test playground's; SSL_CERT_FILE points at its CA, as the README tells
+  readers to export.
 - Carriage returns act as on a terminal: a progress counter that rewrites
   its line shows only its last state.
+- Interactive blocks: the comment <!-- transcript: input mypass y '' -->
+  right above a block lists what a reader types, in order (shell words: ''
+  is an empty line). The block's commands then run on a pseudo-terminal, as
+  in a terminal window: the next input is typed each time a command stops at
+  a prompt (a line that ends in ':', '?', '$', '>' or ']' and a space, with
+  nothing more coming); what the terminal echoes shows in the output,
+  and a password typed at getpass's prompt does not.
 - A block right after the comment <!-- transcript: not checked (reason) -->
-  is left alone: use it only for interactive sessions that a test drives.
+  is left alone.
 """
+import dataclasses
 import os
 import pathlib
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -40,17 +55,51 @@ import time
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 PORTMAP = pathlib.Path(__file__).resolve().parent / 'portmap'  # see its sitecustomize.py
-BLOCK = re.compile(r'(<!--\s*transcript:[^>]*-->\s*\n)?```console\n(.*?)```', re.S)
+BLOCK = re.compile(r'(?:<!--\s*transcript:([^>]*)-->\s*\n)?```console\n(.*?)```', re.S)
 COMMAND_TIMEOUT = 60
+
+# The playground services a README's commands talk to (the top README's table): those
+# of the chapter, for any command of its README, and those of a listing, for a command
+# that runs it (chapter 8 needs memcached for squares.py only).
+SERVICES = {
+    'chapter01': ('web',), 'chapter04': ('web', 'dns'), 'chapter06': ('web',),
+    'chapter08/squares.py': ('memcached',), 'chapter09': ('web',), 'chapter10': ('web',),
+    'chapter13': ('smtp', 'pop'), 'chapter14': ('smtp', 'pop'), 'chapter15': ('smtp', 'imap'),
+    'chapter16': ('ssh', 'telnet'), 'chapter17': ('ftp',),
+}
+LISTING = re.compile(r'\bchapter\d\d/[\w-]+\.py\b')
+# The fixed ports of the book's own servers (chapters 2, 3, 5, 7, 11 and 18).
+BOOK_PORTS = (1060, 7001, 7002, 8000, 8080, 18861)
+PROMPT = re.compile(r'[:?$>\]] ?$')   # the end of a prompt's line, waiting for input
+QUIET = 0.1   # seconds without output after a prompt: the command waits for input
+
+
+@dataclasses.dataclass
+class Block:
+    readme: pathlib.Path
+    line: int                 # where its text starts in the README
+    text: str
+    inputs: list = None       # what a reader types, for an interactive block
+
+    @property
+    def services(self):
+        """The playground services its commands need (SERVICES)."""
+        needed = set(SERVICES.get(self.readme.parent.name, ()))
+        for command, _ in parse(self.text):
+            for listing in LISTING.findall(command):
+                needed.update(SERVICES.get(listing, ()))
+        return needed
 
 
 def blocks(readme):
-    """Yield (line number, text) of each checked console block of a README."""
+    """Yield each checked console Block of a README."""
     text = readme.read_text(encoding='utf-8')
     for match in BLOCK.finditer(text):
-        if match.group(1) and 'not checked' in match.group(1):
+        directive = (match.group(1) or '').strip()
+        if directive.startswith('not checked'):
             continue
-        yield text.count('\n', 0, match.start(2)) + 1, match.group(2)
+        inputs = shlex.split(directive[len('input'):]) if directive.startswith('input') else None
+        yield Block(readme, text.count('\n', 0, match.start(2)) + 1, match.group(2), inputs)
 
 
 def parse(block):
@@ -78,31 +127,57 @@ def matches(expected, actual):
     return re.fullmatch(pattern, text, re.S) is not None
 
 
-class Runner:
-    """Runs the commands of one block against a playground."""
+def port_position(number):
+    """A regex for a number where it stands as a port: ':1060', ', 1060)', '-p 1060'."""
+    return re.compile(rf'(?:(?<=:)|(?<=, )|(?<=-p )|(?<=--port )|(?<=--port=)|(?<=port ))'
+                      rf'{number}(?![\d.])')
 
-    def __init__(self, workdir, playground, relative_ports):
+
+def free_port_pair():
+    """A port number free on 127.0.0.1 for both TCP and UDP right now."""
+    while True:
+        with socket.socket() as tcp, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            tcp.bind(('127.0.0.1', 0))
+            try:
+                udp.bind(tcp.getsockname())
+            except OSError:
+                continue
+            return tcp.getsockname()[1]
+
+
+class Runner:
+    """Runs the commands of one block against a playground (or None: no services)."""
+
+    def __init__(self, workdir, playground, relative_ports=(), inputs=None):
         self.workdir = pathlib.Path(workdir)
         self.playground = playground
+        self.inputs = None if inputs is None else list(inputs)
         for chapter in REPO.glob('chapter[0-9][0-9]'):
             link = self.workdir / chapter.name
             if not link.exists():
                 link.symlink_to(chapter, target_is_directory=True)
-        self.to_real = {str(10000 + rel): str(playground.port(rel))
-                        for rel in relative_ports}
+        # README port -> real port, for the playground's and the book's ports alike
+        self.to_real = {port: free_port_pair() for port in BOOK_PORTS}
+        if playground is not None:
+            self.to_real.update({10000 + rel: playground.port(rel) for rel in relative_ports})
         self.env = dict(os.environ, PYTHONUNBUFFERED='1',
                         PYTHONPATH=os.pathsep.join([str(PORTMAP), str(REPO)]),
                         FOPNP_PORT_MAP=','.join(f'{a}={b}' for a, b in self.to_real.items()),
-                        SSL_CERT_FILE=str(playground.state / 'ca.pem'),
                         COLUMNS='80', TERM='dumb')
+        self.env.pop('SSL_CERT_FILE', None)
+        if playground is not None:
+            self.env['SSL_CERT_FILE'] = str(playground.state / 'ca.pem')
         self.background = []
 
     def translate(self, command):
         """Readme command -> command to run: interpreter, ports, state folder."""
         command = re.sub(r'(^|[|;&(]\s*|\s)python3?(?=\s)',
                          lambda m: m.group(1) + shlex.quote(sys.executable), command)
-        command = re.sub(r'\b(1\d{4})\b', lambda m: self.to_real.get(m[1], m[1]), command)
-        return command.replace('.playground/', f'{self.playground.state}/')
+        for readme_port, real in self.to_real.items():
+            command = port_position(readme_port).sub(str(real), command)
+        if self.playground is not None:
+            command = command.replace('.playground/', f'{self.playground.state}/')
+        return command
 
     def untranslate(self, text):
         """Real output -> what a reader with the default playground would see.
@@ -113,16 +188,49 @@ class Runner:
         text = '\n'.join(line.rstrip('\r').rsplit('\r', 1)[-1]
                          for line in text.replace('\r\n', '\n').split('\n'))
         for readme_port, real in self.to_real.items():
-            text = re.sub(rf'\b{real}\b', readme_port, text)
-        return text.replace(f'{self.playground.state}/', '.playground/')
+            text = port_position(real).sub(str(readme_port), text)
+        if self.playground is not None:
+            text = text.replace(f'{self.playground.state}/', '.playground/')
+        return text
 
     def run(self, command):
         """Run one foreground command; return its output lines."""
+        if self.inputs is not None:
+            return self.untranslate(self.converse(command)).splitlines()
         done = subprocess.run(['bash', '-c', self.translate(command)], cwd=self.workdir,
                               env=self.env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                               timeout=COMMAND_TIMEOUT, start_new_session=True)
         return self.untranslate(done.stdout.decode('utf-8', 'replace')).splitlines()
+
+    def converse(self, command):
+        """Run a command on a pseudo-terminal, typing the block's inputs at its prompts."""
+        import pexpect
+        child = pexpect.spawn('bash', ['-c', self.translate(command)], cwd=str(self.workdir),
+                              env=self.env, encoding='utf-8', codec_errors='replace',
+                              dimensions=(24, 80))
+        output, since_input = '', ''
+        deadline = time.monotonic() + COMMAND_TIMEOUT
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    chunk = child.read_nonblocking(65536, timeout=QUIET)
+                except pexpect.TIMEOUT:
+                    # quiet: a command stopped at a prompt is waiting for its input
+                    last = since_input.rsplit('\n', 1)[-1]
+                    if last.strip() and PROMPT.search(last):
+                        if not self.inputs:
+                            raise AssertionError(f'a prompt and no input left: {last!r}')
+                        child.send(self.inputs.pop(0) + '\r')
+                        since_input = ''
+                    continue
+                except pexpect.EOF:
+                    return output
+                output += chunk
+                since_input += chunk
+            raise AssertionError(f'still running after {COMMAND_TIMEOUT} s: {command}')
+        finally:
+            child.close(force=True)
 
     def start(self, command):
         """Start a background server and wait for its first line (its ready line)."""
@@ -196,7 +304,7 @@ class Output:
 
 
 def check_block(runner, block):
-    """Run a block; return a list of mismatch reports (empty when all is well)."""
+    """Run a block's text; return a list of mismatch reports (empty when all is well)."""
     problems, servers = [], []
     try:
         for command, expected in parse(block):
@@ -214,6 +322,8 @@ def check_block(runner, block):
         # a server's lines are checked as a prefix: it may print more after the block
         if not matches(expected + ['...'], actual):
             problems.append(report(command + ' &', expected, actual))
+    if runner.inputs:
+        problems.append(f'inputs never asked for: {runner.inputs}')
     return problems
 
 
