@@ -41,6 +41,7 @@ def main():
     parser.add_argument('file')
     parser.add_argument('--count', type=int, default=0)
     parser.add_argument('--no-stdout', action='store_true')
+    parser.add_argument('--label', help='the file as the user named it')
     args = parser.parse_args()
     try:
         sock = open_socket(args.network)
@@ -51,7 +52,8 @@ def main():
     for out in outputs:
         out.write(header)
         out.flush()
-    print(f'Recording {args.network} into {args.file}; Ctrl-C to stop.', file=sys.stderr,
+    label = args.label or args.file
+    print(f'Recording {args.network} into {label}; Ctrl-C to stop.', file=sys.stderr,
           flush=True)
     signal.signal(signal.SIGTERM, stop)
     seen = 0
@@ -71,7 +73,7 @@ def main():
     finally:
         sock.close()
         outputs[0].close()
-    print(f'{seen} packets recorded in {args.file}', file=sys.stderr, flush=True)
+    print(f'{seen} packets recorded in {label}', file=sys.stderr, flush=True)
 
 
 if __name__ == '__main__':

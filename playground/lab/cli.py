@@ -336,15 +336,19 @@ def capture(args):
     tcpdump = program('tcpdump', 'TCPDUMP')
     recorder = entering(info, f'/proc/{info["pid"]}/ns/net') + [
         sys.executable, str(pathlib.Path(__file__).with_name('capture.py')), args.network,
-        str(path), *(['--count', str(args.count)] if args.count else []),
+        str(path), '--label', args.write or path.name,
+        *(['--count', str(args.count)] if args.count else []),
         *([] if tcpdump else ['--no-stdout'])]
     signal.signal(signal.SIGTERM, interrupt)
     inside = subprocess.Popen(recorder, stdout=subprocess.PIPE if tcpdump else None)
     decoder = None
     if tcpdump:
+        # In a session of its own, Ctrl-C does not reach it: it reads to the end of
+        # what the recorder wrote, and stops when the recorder does.
         decoder = subprocess.Popen([tcpdump, '-r', '-', '-n', '-l', '-t',
                                     *(['-v'] if args.verbose else []), *args.filter],
-                                   stdin=inside.stdout, stderr=subprocess.PIPE)
+                                   stdin=inside.stdout, stderr=subprocess.PIPE,
+                                   start_new_session=True)
         inside.stdout.close()  # the decoder has it now
         threading.Thread(target=quiet_tcpdump, args=(decoder.stderr,), daemon=True).start()
     else:
