@@ -151,7 +151,7 @@ def control_address(name):
 def lookup(name):
     """What a running lab tells `run` and `capture`: its first process and the hosts."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(5)
+        sock.settimeout(START_TIMEOUT)  # a lab that is starting answers once it is ready
         try:
             sock.connect(control_address(name))
         except OSError:
@@ -163,8 +163,13 @@ def lookup(name):
         if uid != os.getuid():
             sys.exit(f'lab: the lab socket {name!r} belongs to another user')
         data = b''
-        while chunk := sock.recv(65536):
-            data += chunk
+        try:
+            while chunk := sock.recv(65536):
+                data += chunk
+        except OSError as exc:
+            sys.exit(f'lab: the lab named {name!r} does not answer ({exc})')
+    if not data:
+        sys.exit(f'lab: the lab named {name!r} stopped')
     return json.loads(data)
 
 
@@ -185,27 +190,29 @@ def start(args):
     control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         control.bind(control_address(args.name))
+        control.listen(16)  # from now on `run` waits for the lab to be ready
     except OSError:
         control.close()
         sys.exit(f'lab: a lab named {args.name!r} is already running; use it '
                  '(lab run, lab capture), or start another with --name')
-    began = time.monotonic()
+    began = time.time()
     state = (args.state or DEFAULT_STATE / args.name).resolve()
     prepare(state)
     process = subprocess.Popen(
         [program('unshare'), '--user', '--map-root-user', '--mount', '--pid', '--uts', '--net',
          '--fork', '--kill-child', '--mount-proc', sys.executable, '-m',
-         'playground.lab.inside', '--state', str(state), '--nft', program('nft', 'NFT')],
+         'playground.lab.inside', '--state', str(state), '--nft', program('nft', 'NFT'),
+         '--began', repr(began)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, start_new_session=True,
         preexec_fn=lambda: namespaces.die_with_parent(signal.SIGKILL))
     signal.signal(signal.SIGTERM, interrupt)
     try:
-        hosts = wait_until_ready(process)
-        info = {'name': args.name, 'pid': first_child(process.pid), 'hosts': hosts,
+        ready = wait_until_ready(process)
+        info = {'name': args.name, 'pid': first_child(process.pid), 'hosts': ready['hosts'],
                 'state': str(state)}
         print(table(state), flush=True)
-        print(f'{READY_MARK} in {time.monotonic() - began:.1f} s. Press Ctrl-C to stop.',
-              flush=True)
+        print(f'{READY_MARK} in {time.time() - began:.1f} s (its network after '
+              f'{ready["network"]:.1f} s, then the servers). Press Ctrl-C to stop.', flush=True)
         serve(control, process, info)
     except KeyboardInterrupt:
         print('\nStopping the lab.', flush=True)
@@ -223,7 +230,7 @@ def wait_until_ready(process):
     line = process.stdout.readline()  # the inside has its own deadline (START_TIMEOUT)
     if line:
         threading.Thread(target=pass_on, args=(process.stderr,), daemon=True).start()
-        return json.loads(line)['hosts']
+        return json.loads(line)
     process.wait()
     errors = process.stderr.read().decode(errors='replace').strip().splitlines()
     lab_lines = [line for line in errors if line.startswith('lab: ')]
@@ -254,7 +261,6 @@ def first_child(pid):
 
 def serve(control, process, info):
     """Tell each `run` and `capture` where the lab is, until the lab ends or we stop."""
-    control.listen(16)
     selector = selectors.DefaultSelector()
     selector.register(control, selectors.EVENT_READ)
     selector.register(process.stdout, selectors.EVENT_READ)

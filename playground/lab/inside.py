@@ -205,13 +205,13 @@ def answers(lab, host, port):
         return probe.connect_ex((topology.address_of(host), port)) == 0
 
 
-def wait_until_ready(lab, services, launcher):
+def wait_until_ready(lab, services, launcher, state):
     deadline = time.monotonic() + START_TIMEOUT
     while not (launcher.ready.is_set() and answers(lab, topology.NAMESERVER, 53)):
         for process, what in services.values():
             if process.poll() is not None:
-                raise RuntimeError(f'{what} exited with status {process.returncode} '
-                                   'while the lab started' + ''.join(launcher.lines[-5:]))
+                raise RuntimeError(f'{what} exited with status {process.returncode} while '
+                                   f'the lab started; see {state}/playground.log')
         if time.monotonic() > deadline:
             raise RuntimeError(f'the servers did not answer within {START_TIMEOUT:.0f} s')
         time.sleep(0.02)
@@ -262,6 +262,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m playground.lab.inside')
     parser.add_argument('--state', type=pathlib.Path, required=True)
     parser.add_argument('--nft', required=True)
+    parser.add_argument('--began', type=float, default=time.time(),
+                        help='when `lab` started (for its start-up times)')
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     services = {}
@@ -277,14 +279,16 @@ def main(argv=None):
         launcher = LauncherOutput(next(p for p, w in services.values() if w == 'the playground'))
         build(lab)
         apply_rules(lab, args.nft)
-        wait_until_ready(lab, services, launcher)
+        network = time.time() - args.began
+        wait_until_ready(lab, services, launcher, args.state)
         for host in topology.HOSTS:
             if host.services:  # from now on, as on any host: only its own addresses
                 lab.enter(host)
                 sysctl('net.ipv4.ip_nonlocal_bind', 0)
                 lab.leave()
         trust_ssh_names(args.state)
-        print(json.dumps({'hosts': lab.fds}), flush=True)
+        print(json.dumps({'hosts': lab.fds, 'network': network,
+                          'servers': time.time() - args.began}), flush=True)
         serve_forever(services)
     except (OSError, RuntimeError) as exc:
         sys.exit(f'lab: {exc}')
