@@ -297,7 +297,7 @@ def test_ssh_to_the_server_host_by_name(lab):
 def test_ctrl_c_stops_the_lab_and_leaves_nothing(new_lab):
     lab = new_lab()
     server = lab.server(SERVER, 'chapter03/tcp_sixteen.py', 'server', '0.0.0.0')
-    assert len(lab.leftovers()) > 5
+    assert len(lab.leftovers()) > 10  # the playground's servers, and ours
     output = lab.stop(signal.SIGINT)
     assert lab.process.returncode == 0 and stopped_cleanly(output), output
     server.process.wait(10)  # `lab run` ends with its command (and we reap it)
@@ -306,7 +306,8 @@ def test_ctrl_c_stops_the_lab_and_leaves_nothing(new_lab):
 
 
 def test_sigkill_of_the_lab_leaves_nothing(new_lab):
-    lab = new_lab()
+    lab = new_lab(services=False)
+    assert 'Services on example.com: none (--no-services)' in lab.banner
     server = lab.server('laptop', 'chapter02/udp_broadcast.py', 'server', '203.0.113.255')
     lab.stop(signal.SIGKILL)
     assert lab.process.returncode == -signal.SIGKILL
@@ -316,7 +317,7 @@ def test_sigkill_of_the_lab_leaves_nothing(new_lab):
 
 
 def test_when_the_lab_dies_inside_the_foreground_process_says_so(new_lab):
-    lab = new_lab()
+    lab = new_lab(services=False)
     os.kill(lab.pid, signal.SIGKILL)  # the lab's PID 1: the kernel ends the rest
     lab.process.wait(15)
     output = lab.stop()
@@ -326,7 +327,7 @@ def test_when_the_lab_dies_inside_the_foreground_process_says_so(new_lab):
 
 
 def test_two_labs_side_by_side_do_not_meet(new_lab):
-    one, two = new_lab(), new_lab()
+    one, two = new_lab(services=False), new_lab(services=False)
     server = one.server(SERVER, 'chapter03/tcp_sixteen.py', 'server', '0.0.0.0')
     try:
         assert 'Farewell' in sixteen(one, 'laptop', SERVER).ok()
@@ -353,7 +354,7 @@ def test_an_unprivileged_user_starts_and_uses_the_lab(new_lab):
         folder.chmod(0o755)
         os.chown(folder, 65534, 65534)
     try:
-        lab = new_lab(folder=folder, prefix=prefix)
+        lab = new_lab(folder=folder, prefix=prefix, services=False)
         status = pathlib.Path(f'/proc/{lab.pid}/status').read_text()
         uid = re.search(r'^Uid:\s+(\d+)', status, re.M)[1]
         assert int(uid) == (65534 if prefix else os.getuid()) != 0, status

@@ -43,7 +43,8 @@ class LabRunner(Runner):
 
 @pytest.fixture(scope='session')
 def readme_lab(tmp_path_factory):
-    """readme_lab(readme) -> the Lab of that README's lab blocks; the previous README's
+    """readme_lab(readme) -> the Lab of that README's lab blocks, with the playground's
+    services if its chapter uses them (transcripts.SERVICES); the previous README's
     is stopped then (a worker runs one README's blocks after another)."""
     current = {}
 
@@ -53,7 +54,9 @@ def readme_lab(tmp_path_factory):
                 each.stop()
             current.clear()
             require_lab()
-            current[readme] = Lab(tmp_path_factory.mktemp(f'{readme.parent.name}-lab'))
+            services = any(block.services for block in blocks(readme, lab=True))
+            current[readme] = Lab(tmp_path_factory.mktemp(f'{readme.parent.name}-lab'),
+                                  services=services)
         return current[readme]
     yield get
     for each in current.values():

@@ -1,6 +1,7 @@
 """python -m playground lab: a small internet of hosts on one Linux machine, without root.
 
     python -m playground lab                      start the lab; Ctrl-C stops it
+    python -m playground lab --no-services        the same without the playground's servers
     python -m playground lab run HOST -- COMMAND  run a command on a lab host (no command: a shell)
     python -m playground lab capture NETWORK      record a network's packets to NETWORK.pcap,
                                                   and print them as tcpdump decodes them
@@ -202,7 +203,7 @@ def start(args):
         [program('unshare'), '--user', '--map-root-user', '--mount', '--pid', '--uts', '--net',
          '--fork', '--kill-child', '--mount-proc', sys.executable, '-m',
          'playground.lab.inside', '--state', str(state), '--nft', program('nft', 'NFT'),
-         '--began', repr(began)],
+         '--began', repr(began), *(['--no-services'] if args.no_services else [])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, start_new_session=True,
         preexec_fn=lambda: namespaces.die_with_parent(signal.SIGKILL))
     signal.signal(signal.SIGTERM, interrupt)
@@ -210,7 +211,7 @@ def start(args):
         ready = wait_until_ready(process)
         info = {'name': args.name, 'pid': first_child(process.pid), 'hosts': ready['hosts'],
                 'state': str(state)}
-        print(table(state), flush=True)
+        print(table(state, not args.no_services), flush=True)
         print(f'{READY_MARK} in {time.time() - began:.1f} s (its network after '
               f'{ready["network"]:.1f} s, then the servers). Press Ctrl-C to stop.', flush=True)
         serve(control, process, info)
@@ -293,7 +294,7 @@ def stop(process):
         stream.close()
 
 
-def table(state):
+def table(state, services=True):
     """The start-up table: hosts and their addresses, then the networks."""
     rows = [('host', 'address', 'what it is')]
     for host in topology.HOSTS:
@@ -307,9 +308,10 @@ def table(state):
         names = ', '.join(host.name for host in topology.members(network))
         lines.append(f'{network.name:8} {network.subnet:16} {network.mtu:>4}  {names}')
     server = topology.SERVER.name
+    offered = (f'{", ".join(topology.SERVER_SERVICES)} (the playground\'s ports, and the '
+               'standard ones)' if services else 'none (--no-services)')
     lines += ['',
-              f'Services on {server}: {", ".join(topology.SERVER_SERVICES)} '
-              '(the playground\'s ports, and the standard ones); DNS for every host on '
+              f'Services on {server}: {offered}; DNS for every host on '
               f'{topology.NAMESERVER.name}',
               f'Run a command on a host:  python -m playground lab run laptop -- '
               f'python chapter03/tcp_sixteen.py client {server}',
@@ -403,6 +405,9 @@ def parse_args(argv):
     parser.add_argument('--state', type=pathlib.Path,
                         help=f'the lab\'s state folder (default: {DEFAULT_STATE}/NAME)')
     commands = parser.add_subparsers(dest='command', metavar='command')
+    parser.add_argument('--no-services', action='store_true',
+                        help=f"start no playground services on {topology.SERVER.name} (a "
+                        'quicker lab, for the lessons of chapters 2 and 3)')
     commands.add_parser('start', help='start the lab (the default)')
     runner = commands.add_parser('run', help='run a command on a lab host')
     runner.add_argument('host', help='one of: ' + ', '.join(topology.BY_NAME))

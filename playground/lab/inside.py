@@ -162,17 +162,21 @@ def start_on(lab, host, command, **options):
         lab.leave()
 
 
-def start_services(lab, state):
+def start_services(lab, state, playground=True):
+    """The lab's DNS server, and (unless not wanted) the playground on the server host."""
     from playground.services import BY_NAME
     server, nameserver = topology.SERVER, topology.NAMESERVER
     dns = start_on(lab, nameserver, [
         sys.executable, '-m', BY_NAME['dns'].module, '--state', str(state),
         '--port-offset', '0', '--host', topology.address_of(nameserver)])
-    playground = start_on(lab, server, [
-        sys.executable, '-m', 'playground', *topology.SERVER_SERVICES,
-        '--host', topology.address_of(server), '--state', str(state)],
-        stdout=subprocess.PIPE, text=True)
-    return {dns.pid: (dns, 'the DNS server'), playground.pid: (playground, 'the playground')}
+    services = {dns.pid: (dns, 'the DNS server')}
+    if playground:
+        launcher = start_on(lab, server, [
+            sys.executable, '-m', 'playground', *topology.SERVER_SERVICES,
+            '--host', topology.address_of(server), '--state', str(state)],
+            stdout=subprocess.PIPE, text=True)
+        services[launcher.pid] = (launcher, 'the playground')
+    return services
 
 
 class LauncherOutput:
@@ -181,7 +185,10 @@ class LauncherOutput:
     def __init__(self, process):
         from playground.__main__ import READY_MARK
         self.mark, self.lines, self.ready = READY_MARK, [], threading.Event()
-        threading.Thread(target=self._pump, args=(process.stdout,), daemon=True).start()
+        if process is None:  # no playground in this lab
+            self.ready.set()
+        else:
+            threading.Thread(target=self._pump, args=(process.stdout,), daemon=True).start()
 
     def _pump(self, stream):
         for line in stream:
@@ -262,6 +269,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m playground.lab.inside')
     parser.add_argument('--state', type=pathlib.Path, required=True)
     parser.add_argument('--nft', required=True)
+    parser.add_argument('--no-services', action='store_true')
     parser.add_argument('--began', type=float, default=time.time(),
                         help='when `lab` started (for its start-up times)')
     args = parser.parse_args(argv)
@@ -275,8 +283,9 @@ def main(argv=None):
             lab.create(host)
         # The servers take the longest to start (Python, and their libraries): they
         # start first, allowed to bind an address their host does not have yet.
-        services = start_services(lab, args.state)
-        launcher = LauncherOutput(next(p for p, w in services.values() if w == 'the playground'))
+        services = start_services(lab, args.state, playground=not args.no_services)
+        launcher = LauncherOutput(next((p for p, w in services.values()
+                                        if w == 'the playground'), None))
         build(lab)
         apply_rules(lab, args.nft)
         network = time.time() - args.began
@@ -286,7 +295,8 @@ def main(argv=None):
                 lab.enter(host)
                 sysctl('net.ipv4.ip_nonlocal_bind', 0)
                 lab.leave()
-        trust_ssh_names(args.state)
+        if not args.no_services:
+            trust_ssh_names(args.state)
         print(json.dumps({'hosts': lab.fds, 'network': network,
                           'servers': time.time() - args.began}), flush=True)
         serve_forever(services)
