@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # Foundations of Python Network Programming, 2nd ed. - Chapter 8 - queuecrazy.py
-# ZeroMQ patterns: a PUSH fountain of words, PULL processors, and REQ/REP responders that change case.
+# ZeroMQ: a PUSH fountain of words, PULL processors, and REQ/REP responders that change case.
 
 import argparse
+import contextlib
 import random
 import threading
 import time
@@ -11,83 +12,61 @@ import zmq
 
 WORDS = ['Arthur', 'Launcelot', 'Galahad', 'Robin', 'Bedevere', 'Camelot', 'Grail',
          'Swallow', 'Coconut', 'Shrubbery', 'Rabbit', 'Enchanter']
-POLL_MS = 100  # how often a blocked thread looks up to see whether it is time to stop
+SECONDS = 5
 
 
 def bind(context, kind):
-    """A socket of that kind bound to a free port of 127.0.0.1, and its URL."""
+    """A socket of that kind bound to a free TCP port of 127.0.0.1, and its URL."""
     sock = context.socket(kind)
-    port = sock.bind_to_random_port('tcp://127.0.0.1')
-    return sock, f'tcp://127.0.0.1:{port}'
+    return sock, f'tcp://127.0.0.1:{sock.bind_to_random_port("tcp://127.0.0.1")}'
 
 
-def fountain(sock, stop):
-    """PUSH a random word every so often; each goes to exactly one processor."""
-    while not stop.wait(0.05):
-        sock.send_string(random.choice(WORDS))
-    sock.close(linger=0)
+def fountain(sock):
+    """PUSH a random word every 50 ms: each goes to exactly one processor."""
+    # Every thread ends the same way: context.term() in the main thread makes the call
+    # it is blocked in raise ContextTerminated; `with sock` closes the socket, and
+    # contextlib.suppress lets the thread end quietly.
+    with contextlib.suppress(zmq.ContextTerminated), sock:
+        while True:
+            sock.send_string(random.choice(WORDS))
+            time.sleep(0.05)
 
 
-def responder(sock, function, stop):
+def responder(sock, function):
     """REP: answer each request with the word transformed."""
-    while not stop.is_set():
-        if sock.poll(POLL_MS):
+    with contextlib.suppress(zmq.ContextTerminated), sock:
+        while True:
             sock.send_string(function(sock.recv_string()))
-    sock.close(linger=0)
 
 
-def processor(context, number, fountain_url, responder_urls, stop):
+def processor(context, n, fountain_url, responder_urls):
     """PULL words from the fountain, send each to a responder (REQ), print the reply."""
-    pull = context.socket(zmq.PULL)
-    pull.connect(fountain_url)
-    req = context.socket(zmq.REQ)
-    for url in responder_urls:  # a REQ socket takes turns among all it connects to
-        req.connect(url)
-    while not stop.is_set():
-        if not pull.poll(POLL_MS):
-            continue
-        word = pull.recv_string()
-        req.send_string(word)
-        while not stop.is_set():
-            if req.poll(POLL_MS):
-                print(f'Processor {number}: {word} -> {req.recv_string()}', flush=True)
-                break
-    pull.close(linger=0)
-    req.close(linger=0)
-
-
-def main():
-    parser = argparse.ArgumentParser(description='Run a small ZeroMQ network of word '
-                                     'fountain, processors and responders for a while.')
-    parser.add_argument('--seconds', type=float, default=5.0,
-                        help='how long to run (default: %(default)s)')
-    parser.add_argument('--processors', type=int, default=3,
-                        help='how many processors (default: %(default)s)')
-    args = parser.parse_args()
-
-    context = zmq.Context()
-    stop = threading.Event()
-    # Sockets are bound here, to free ports, then each is handed to the one thread that uses it.
-    push, fountain_url = bind(context, zmq.PUSH)
-    upper, upper_url = bind(context, zmq.REP)
-    lower, lower_url = bind(context, zmq.REP)
-    threads = [threading.Thread(target=fountain, args=(push, stop)),
-               threading.Thread(target=responder, args=(upper, str.upper, stop)),
-               threading.Thread(target=responder, args=(lower, str.lower, stop))]
-    threads += [threading.Thread(target=processor, args=(context, n, fountain_url,
-                                                         [upper_url, lower_url], stop))
-                for n in range(1, args.processors + 1)]
-    for thread in threads:
-        thread.start()
-    try:
-        time.sleep(args.seconds)
-    except KeyboardInterrupt:
-        pass
-    stop.set()
-    for thread in threads:
-        thread.join()
-    context.term()
+    with contextlib.suppress(zmq.ContextTerminated), context.socket(zmq.PULL) as pull, \
+            context.socket(zmq.REQ) as req:
+        pull.connect(fountain_url)
+        for url in responder_urls:     # a REQ socket takes turns among all it connects to
+            req.connect(url)
+        while True:
+            word = pull.recv_string()
+            req.send_string(word)
+            print(f'Processor {n}: {word} -> {req.recv_string()}', flush=True)
 
 
 if __name__ == '__main__':
-    main()
+    argparse.ArgumentParser(description='Run a small ZeroMQ network for a while.').parse_args()
+    context = zmq.Context()
+    context.setsockopt(zmq.LINGER, 0)       # at the end, drop what is still queued
+    push, push_url = bind(context, zmq.PUSH)
+    upper, upper_url = bind(context, zmq.REP)
+    lower, lower_url = bind(context, zmq.REP)
+    threading.Thread(target=fountain, args=(push,)).start()
+    threading.Thread(target=responder, args=(upper, str.upper)).start()
+    threading.Thread(target=responder, args=(lower, str.lower)).start()
+    for n in 1, 2, 3:
+        threading.Thread(target=processor,
+                         args=(context, n, push_url, [upper_url, lower_url])).start()
+    try:
+        time.sleep(SECONDS)
+    finally:
+        context.term()      # returns once every thread has closed its sockets
+    # (The threads are not daemons: the program ends when the last of them does.)

@@ -3,17 +3,7 @@
 # A urllib handler that prints each request and each response head as they cross the wire.
 
 import http.client
-import ssl
 import urllib.request
-
-
-def show_request(data):
-    """Print the bytes urllib sends, one '> ' line per line of the request."""
-    text = data.decode('latin-1') if isinstance(data, bytes) else str(data)
-    if text.endswith('\r\n'):
-        text = text[:-2]
-    for line in text.split('\r\n'):
-        print(f'> {line}'.rstrip())
 
 
 class VerboseHTTPResponse(http.client.HTTPResponse):
@@ -21,33 +11,24 @@ class VerboseHTTPResponse(http.client.HTTPResponse):
 
     def begin(self):
         super().begin()
-        version = {10: 'HTTP/1.0', 11: 'HTTP/1.1'}.get(self.version, 'HTTP/0.9')
-        print('<', version, self.status, self.reason)
+        print(f'< HTTP/{self.version / 10} {self.status} {self.reason}')
         for name, value in self.headers.items():
             print(f'< {name}: {value}')
         print('<')
 
 
 class VerboseHTTPConnection(http.client.HTTPConnection):
-    """A plain connection that shows what it sends and reads verbose responses."""
+    """A connection that shows what it sends, and reads verbose responses."""
     response_class = VerboseHTTPResponse
 
     def send(self, data):
-        if self.sock is None:
-            self.connect()  # show only what really goes out
-        show_request(data)
-        super().send(data)
+        super().send(data)       # connects first when it must: show only what went out
+        for line in data.decode('latin-1').removesuffix('\r\n').split('\r\n'):
+            print('>', line)
 
 
-class VerboseHTTPSConnection(http.client.HTTPSConnection):
-    """The same over TLS: the bytes shown are those inside the encryption."""
-    response_class = VerboseHTTPResponse
-
-    def send(self, data):
-        if self.sock is None:
-            self.connect()  # show only what really goes out
-        show_request(data)
-        super().send(data)
+class VerboseHTTPSConnection(VerboseHTTPConnection, http.client.HTTPSConnection):
+    """The same over TLS: what it shows is what travels inside the encryption."""
 
 
 class VerboseHTTPHandler(urllib.request.HTTPHandler):
@@ -58,8 +39,7 @@ class VerboseHTTPHandler(urllib.request.HTTPHandler):
 
 
 class VerboseHTTPSHandler(urllib.request.HTTPSHandler):
-    """The same for https:// URLs, verifying certificates as usual."""
+    """The same for https:// URLs; the default TLS context verifies certificates."""
 
     def https_open(self, request):
-        return self.do_open(VerboseHTTPSConnection, request,
-                            context=ssl.create_default_context())
+        return self.do_open(VerboseHTTPSConnection, request)

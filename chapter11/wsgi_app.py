@@ -21,51 +21,39 @@ PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
-RESULT = '<p>The base64 encoding of <q>{0}</q> is <code>{1}</code></p>\n'
-
-
-def answer(start_response, status, body, content_type='text/html; charset=UTF-8'):
-    """Send the status line and headers, and return the body for WSGI to write."""
-    data = body.encode('utf-8')
-    start_response(status, [('Content-Type', content_type),
-                            ('Content-Length', str(len(data)))])
-    return [data]
+RESULT = '<p>The base64 encoding of <q>{}</q> is <code>{}</code></p>\n'
 
 
 def app(environ, start_response):
     """The WSGI callable: the server hands us the request as a dict, we answer."""
-    path = environ.get('PATH_INFO', '/')
-    if path not in ('/', '/encode'):
-        return answer(start_response, '404 Not Found', f'Not found: {path}\n', 'text/plain')
-    if environ['REQUEST_METHOD'] != 'GET':
-        return answer(start_response, '400 Bad Request',
-                      'Bad request: only GET is supported here\n', 'text/plain')
+    path = environ['PATH_INFO']
     if path == '/':
-        return answer(start_response, '200 OK', PAGE.format(result=''))
-    query = urllib.parse.parse_qs(environ.get('QUERY_STRING', ''))
-    mystring = query.get('mystring', [''])[0]
-    if not mystring:
-        return answer(start_response, '400 Bad Request',
-                      'Bad request: give a string to encode as ?mystring=...\n', 'text/plain')
-    encoded = base64.b64encode(mystring.encode('utf-8')).decode('ascii')
-    result = RESULT.format(html.escape(mystring), html.escape(encoded))
-    return answer(start_response, '200 OK', PAGE.format(result=result))
+        result = ''
+    elif path == '/encode':
+        query = urllib.parse.parse_qs(environ['QUERY_STRING'])
+        mystring = query.get('mystring', [''])[0]
+        if not mystring:
+            start_response('400 Bad Request', [('Content-Type', 'text/plain')])
+            return [b'Bad request: give a string to encode as ?mystring=...\n']
+        encoded = base64.b64encode(mystring.encode('utf-8')).decode('ascii')
+        result = RESULT.format(html.escape(mystring), encoded)  # a <script> stays text
+    else:
+        start_response('404 Not Found', [('Content-Type', 'text/plain')])
+        return [b'Not found\n']
+    # One piece of body: wsgiref adds its Content-Length for us.
+    start_response('200 OK', [('Content-Type', 'text/html; charset=UTF-8')])
+    return [PAGE.format(result=result).encode('utf-8')]
 
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='Serve a base64 encoder with bare WSGI.')
-    parser.add_argument('--host', default='127.0.0.1',
-                        help='interface to listen on (default: %(default)s)')
-    parser.add_argument('-p', '--port', type=int, default=8000,
-                        help='TCP port (default: %(default)s; 0 for any free port)')
+    parser.add_argument('-p', '--port', type=int, default=8000, help='0 for any free port')
     args = parser.parse_args()
     try:
-        server = make_server(args.host, args.port, app)
-    except OSError as e:
-        sys.exit(f'wsgi_app.py: cannot listen on {args.host}:{args.port}: {e.strerror}')
-    with server:
-        print('Listening at', server.socket.getsockname(), flush=True)
-        try:
+        with make_server('127.0.0.1', args.port, app) as server:
+            print('Listening at', server.socket.getsockname(), flush=True)
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+    except OSError as e:
+        sys.exit(f'wsgi_app: 127.0.0.1:{args.port}: {e.strerror}')
+    except KeyboardInterrupt:
+        pass

@@ -3,34 +3,15 @@
 # List the parts of a MIME message that hold data, then save the ones the user picks, decoded.
 
 import argparse
+import email
 import mimetypes
 import os
 import sys
 from email import policy
-from email.parser import BytesParser
-
-
-def read_message(path):
-    """Parse the message stored in a file."""
-    with open(path, 'rb') as f:
-        return BytesParser(policy=policy.default).parse(f)
-
-
-def leaf_parts(message):
-    """Return the parts that hold data (walk() also yields the multipart containers)."""
-    return [part for part in message.walk() if not part.is_multipart()]
-
-
-def list_parts(parts):
-    """Print a numbered line per part: type, file name, decoded size."""
-    for number, part in enumerate(parts, 1):
-        data = part.get_payload(decode=True)
-        name = part.get_filename() or '(no file name)'
-        print(f'{number:3}  {part.get_content_type():24} {len(data):8} bytes  {name}')
 
 
 def ask(prompt):
-    """Read one answer from the user; end of input counts as an empty answer."""
+    """Read one answer from the user; end of input (Ctrl-D) counts as an empty answer."""
     try:
         return input(prompt).strip()
     except EOFError:
@@ -55,23 +36,9 @@ def save_part(part, number):
     try:
         with open(path, mode) as f:
             f.write(data)
-    except OSError as exc:
-        print(f'Cannot write {path}: {exc.strerror}')
-        return
-    print(f'Saved {len(data)} bytes to {path}')
-
-
-def interact(parts):
-    """Let the user pick parts to save until an empty answer."""
-    list_parts(parts)
-    while True:
-        answer = ask(f'Part to save (1-{len(parts)}, Enter to quit): ')
-        if not answer:
-            return
-        if not answer.isdigit() or not 1 <= int(answer) <= len(parts):
-            print(f'Please type a number from 1 to {len(parts)}.')
-            continue
-        save_part(parts[int(answer) - 1], int(answer))
+        print(f'Saved {len(data)} bytes to {path}')
+    except OSError as e:
+        print(f'Cannot write {path}: {e.strerror}')
 
 
 if __name__ == '__main__':
@@ -79,7 +46,17 @@ if __name__ == '__main__':
     parser.add_argument('message', help='file holding the message')
     args = parser.parse_args()
     try:
-        message = read_message(args.message)
-    except OSError as exc:
-        sys.exit(f'mime_decode.py: cannot read {args.message}: {exc.strerror}')
-    interact(leaf_parts(message))
+        with open(args.message, 'rb') as f:
+            msg = email.message_from_binary_file(f, policy=policy.default)
+    except OSError as e:
+        sys.exit(f'mime_decode: {args.message}: {e.strerror}')
+    parts = [part for part in msg.walk() if not part.is_multipart()]   # the leaves
+    for number, part in enumerate(parts, 1):
+        size, name = len(part.get_payload(decode=True)), part.get_filename()
+        print(f'{number:3}  {part.get_content_type():24} {size:8} bytes  '
+              f'{name or "(no file name)"}')
+    while answer := ask(f'Part to save (1-{len(parts)}, Enter to quit): '):
+        if answer.isdigit() and 1 <= int(answer) <= len(parts):
+            save_part(parts[int(answer) - 1], int(answer))
+        else:
+            print(f'Please type a number from 1 to {len(parts)}.')

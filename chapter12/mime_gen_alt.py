@@ -19,21 +19,13 @@ that show <i>rich</i> text.</p>
 <p>-- The example script</p>
 </body></html>"""
 
-
-def build_message():
-    """Return a message whose body comes in two alternative forms."""
-    message = EmailMessage()
-    message['To'] = 'recipient@example.com'
-    message['From'] = 'Test Sender <sender@example.com>'
-    message['Subject'] = 'Test Message, Chapter 12'
-    message.set_content(PLAIN)
-    # Alternatives go from the simplest to the richest: readers show the last they understand.
-    message.add_alternative(HTML, subtype='html')
-    return message
-
-
 if __name__ == '__main__':
-    parser = argparse.ArgumentParser(
-        description='Print a message with plain-text and HTML alternatives.')
-    parser.parse_args()
-    print(build_message().as_string(), end='')
+    argparse.ArgumentParser(description='Print a plain-text and HTML message.').parse_args()
+    msg = EmailMessage()
+    msg['To'] = 'recipient@example.com'
+    msg['From'] = 'Test Sender <sender@example.com>'
+    msg['Subject'] = 'Test Message, Chapter 12'
+    msg.set_content(PLAIN)
+    # Alternatives go from the simplest to the richest: readers show the last they understand.
+    msg.add_alternative(HTML, subtype='html')
+    print(msg.as_string(), end='')

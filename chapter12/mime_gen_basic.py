@@ -8,14 +8,14 @@ import os
 import sys
 from email.message import EmailMessage
 
-BODY = """Hello,
+TEXT = """Hello,
 
 Attached are the files named on the command line of mime_gen_basic.py.
 
 -- The example script"""
 
 
-def attach_file(message, path):
+def attach_file(msg, path):
     """Attach one file, with the content type its name suggests."""
     ctype, encoding = mimetypes.guess_type(path)
     if ctype is None or encoding is not None:    # unknown, or compressed (.gz)
@@ -27,31 +27,25 @@ def attach_file(message, path):
     if maintype == 'text':
         try:
             # Text goes in as text: readable in the message when it is plain ASCII.
-            message.add_attachment(data.decode('utf-8'), subtype=subtype, filename=filename)
+            msg.add_attachment(data.decode('utf-8'), subtype=subtype, filename=filename)
             return
         except UnicodeDecodeError:
             pass                                 # not UTF-8: keep its bytes as they are
-    message.add_attachment(data, maintype, subtype, filename=filename)
-
-
-def build_message(paths):
-    """Return a message with a text body and each file as an attachment."""
-    message = EmailMessage()
-    message['To'] = 'recipient@example.com'
-    message['From'] = 'Test Sender <sender@example.com>'
-    message['Subject'] = 'Test Message, Chapter 12'
-    message.set_content(BODY)
-    for path in paths:
-        attach_file(message, path)   # the first one turns the message into multipart/mixed
-    return message
+    msg.add_attachment(data, maintype, subtype, filename=filename)
 
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='Print a MIME message with files attached.')
     parser.add_argument('files', nargs='*', help='files to attach')
     args = parser.parse_args()
+    msg = EmailMessage()
+    msg['To'] = 'recipient@example.com'
+    msg['From'] = 'Test Sender <sender@example.com>'
+    msg['Subject'] = 'Test Message, Chapter 12'
+    msg.set_content(TEXT)
     try:
-        message = build_message(args.files)
-    except OSError as exc:
-        sys.exit(f'mime_gen_basic.py: cannot read {exc.filename}: {exc.strerror}')
-    print(message.as_string(), end='')
+        for path in args.files:
+            attach_file(msg, path)   # the first one turns the message into multipart/mixed
+    except OSError as e:
+        sys.exit(f'mime_gen_basic: {e.filename}: {e.strerror}')
+    print(msg.as_string(), end='')

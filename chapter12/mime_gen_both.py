@@ -23,10 +23,10 @@ the command line of <tt>mime_gen_both.py</tt> are attached.</p>
 </body></html>"""
 
 
-def attach_file(message, path):
+def attach_file(msg, path):
     """Attach one file, with the content type its name suggests."""
     ctype, encoding = mimetypes.guess_type(path)
-    if ctype is None or encoding is not None:
+    if ctype is None or encoding is not None:    # unknown, or compressed (.gz)
         ctype = 'application/octet-stream'
     maintype, subtype = ctype.split('/', 1)
     filename = os.path.basename(path)
@@ -34,33 +34,26 @@ def attach_file(message, path):
         data = f.read()
     if maintype == 'text':
         try:
-            message.add_attachment(data.decode('utf-8'), subtype=subtype, filename=filename)
+            msg.add_attachment(data.decode('utf-8'), subtype=subtype, filename=filename)
             return
         except UnicodeDecodeError:
-            pass
-    message.add_attachment(data, maintype, subtype, filename=filename)
-
-
-def build_message(paths):
-    """Return multipart/mixed: a multipart/alternative body, then the attachments."""
-    message = EmailMessage()
-    message['To'] = 'recipient@example.com'
-    message['From'] = 'Test Sender <sender@example.com>'
-    message['Subject'] = 'Test Message, Chapter 12'
-    message.set_content(PLAIN)
-    message.add_alternative(HTML, subtype='html')   # now multipart/alternative
-    for path in paths:
-        attach_file(message, path)   # the first one wraps the body in multipart/mixed
-    return message
+            pass                                 # not UTF-8: keep its bytes as they are
+    msg.add_attachment(data, maintype, subtype, filename=filename)
 
 
 if __name__ == '__main__':
-    parser = argparse.ArgumentParser(
-        description='Print a message with a plain/HTML body and files attached.')
+    parser = argparse.ArgumentParser(description='Print a plain/HTML message with files.')
     parser.add_argument('files', nargs='*', help='files to attach')
     args = parser.parse_args()
+    msg = EmailMessage()
+    msg['To'] = 'recipient@example.com'
+    msg['From'] = 'Test Sender <sender@example.com>'
+    msg['Subject'] = 'Test Message, Chapter 12'
+    msg.set_content(PLAIN)
+    msg.add_alternative(HTML, subtype='html')   # now multipart/alternative
     try:
-        message = build_message(args.files)
-    except OSError as exc:
-        sys.exit(f'mime_gen_both.py: cannot read {exc.filename}: {exc.strerror}')
-    print(message.as_string(), end='')
+        for path in args.files:
+            attach_file(msg, path)   # the first one wraps the body in multipart/mixed
+    except OSError as e:
+        sys.exit(f'mime_gen_both: {e.filename}: {e.strerror}')
+    print(msg.as_string(), end='')

@@ -6,27 +6,19 @@ import argparse
 from email.headerregistry import Address
 from email.message import EmailMessage
 
-BODY = """Hallo,
+TEXT = """Hallo,
 
 dieser Text enthält Umlaute (ä, ö, ü) und ein ß.
 Quoted-printable lässt ihn fast lesbar.
 
 -- Michael"""
 
-
-def build_message():
-    """Return a message whose From name, Subject and body are not ASCII."""
-    message = EmailMessage()
-    message['To'] = Address('Test Recipient', 'recipient', 'example.com')
-    # policy.default encodes the display name for us; the address itself stays ASCII.
-    message['From'] = Address('Michael Müller', 'michael', 'example.com')
-    message['Subject'] = 'Grüße aus Köln'
-    message.set_content(BODY, cte='quoted-printable')
-    return message
-
-
 if __name__ == '__main__':
-    parser = argparse.ArgumentParser(
-        description='Print a message whose headers carry non-ASCII text.')
-    parser.parse_args()
-    print(build_message().as_string(), end='')
+    argparse.ArgumentParser(description='Print a message with non-ASCII headers.').parse_args()
+    msg = EmailMessage()
+    msg['To'] = Address('Test Recipient', 'recipient', 'example.com')
+    # policy.default encodes the display name for us; the address itself stays ASCII.
+    msg['From'] = Address('Michael Müller', 'michael', 'example.com')
+    msg['Subject'] = 'Grüße aus Köln'
+    msg.set_content(TEXT, cte='quoted-printable')
+    print(msg.as_string(), end='')

@@ -3,16 +3,16 @@
 # Read a message on standard input and decode its encoded headers (RFC 2047) back to text.
 
 import argparse
+import email
 import sys
 from email import policy
 from email.header import decode_header
-from email.parser import BytesParser
 
-
-def show_headers(message):
-    """Print each header as it travelled, its encoded pieces, and the decoded text."""
+if __name__ == '__main__':
+    argparse.ArgumentParser(description='Decode the headers of a message on stdin.').parse_args()
+    msg = email.message_from_binary_file(sys.stdin.buffer, policy=policy.default)
     # raw_items() gives the headers as they arrived; items() the same ones, decoded.
-    for (name, raw), (_, header) in zip(message.raw_items(), message.items()):
+    for (name, raw), (_, header) in zip(msg.raw_items(), msg.items()):
         raw = ' '.join(raw.split())              # unfold continuation lines
         print(f'{name}:')
         print(f'    raw:     {raw}')
@@ -23,10 +23,3 @@ def show_headers(message):
         print(f'    decoded: {header}')
         for address in getattr(header, 'addresses', ()):
             print(f'    address: name {address.display_name!r}, mailbox {address.addr_spec}')
-
-
-if __name__ == '__main__':
-    parser = argparse.ArgumentParser(
-        description='Decode the headers of a message read on standard input.')
-    parser.parse_args()
-    show_headers(BytesParser(policy=policy.default).parse(sys.stdin.buffer))

@@ -3,29 +3,24 @@
 # Read a message on standard input and print its tree of MIME parts, with each part's headers.
 
 import argparse
+import email
 import sys
 from email import policy
-from email.parser import BytesParser
-
-INDENT = '    '
 
 
-def show_part(part, depth=0):
+def print_part(part, depth=0):
     """Print one part (type, headers, size or children), then its children, indented."""
-    margin = INDENT * depth
-    print(f'{margin}{part.get_content_type()}')
+    margin = '    ' * depth
+    print(margin + part.get_content_type())
     for name, value in part.items():
         print(f'{margin}  | {name}: {" ".join(str(value).split())}')
     if part.is_multipart():
         for child in part.iter_parts():
-            show_part(child, depth + 1)
+            print_part(child, depth + 1)
     else:
-        size = len(part.get_payload(decode=True))
-        print(f'{margin}  = {size} bytes once decoded')
+        print(f'{margin}  = {len(part.get_payload(decode=True))} bytes once decoded')
 
 
 if __name__ == '__main__':
-    parser = argparse.ArgumentParser(
-        description='Print the MIME structure of a message read on standard input.')
-    parser.parse_args()
-    show_part(BytesParser(policy=policy.default).parse(sys.stdin.buffer))
+    argparse.ArgumentParser(description='Print the MIME tree of a message on stdin.').parse_args()
+    print_part(email.message_from_binary_file(sys.stdin.buffer, policy=policy.default))

@@ -4,32 +4,25 @@
 
 import argparse
 from email import utils
-from email.message import EmailMessage
+from email.message import Message
 
-BODY = """Hello,
+TEXT = """Hello,
 
 This message was built by a Python program for Chapter 12.  Besides
 the usual headers it carries a Date and a unique Message-ID.
 
 -- The example script"""
 
-
-def build_message():
-    """Return a plain-text message with Date and Message-ID added."""
-    message = EmailMessage()
-    message['To'] = 'recipient@example.com'
-    message['From'] = 'Test Sender <sender@example.com>'
-    message['Subject'] = 'Test Message, Chapter 12'
-    # RFC 5322 wants a Date, in this exact format, with the local time zone.
-    message['Date'] = utils.formatdate(localtime=True)
-    # A Message-ID is unique worldwide: time, process, randomness, and the sender's domain.
-    message['Message-ID'] = utils.make_msgid(domain='example.com')
-    message.set_content(BODY)
-    return message
-
-
 if __name__ == '__main__':
-    parser = argparse.ArgumentParser(
-        description='Print a plain-text e-mail message with Date and Message-ID.')
-    parser.parse_args()
-    print(build_message().as_string(), end='')
+    argparse.ArgumentParser(description='Print a message with Date and Message-ID.').parse_args()
+    msg = Message()
+    msg['To'] = 'recipient@example.com'
+    msg['From'] = 'Test Sender <sender@example.com>'
+    msg['Subject'] = 'Test Message, Chapter 12'
+    # RFC 5322 wants a Date, in this exact format, with the local time zone.
+    msg['Date'] = utils.formatdate(localtime=True)
+    # A Message-ID is unique worldwide: time, process, randomness, and a domain
+    # (given here, since looking up this machine's own name can be slow or wrong).
+    msg['Message-ID'] = utils.make_msgid(domain='example.com')
+    msg.set_payload(TEXT)
+    print(msg.as_string())

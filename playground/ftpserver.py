@@ -1,7 +1,7 @@
 """Service 'ftp': an anonymous read-only archive, shaped like the book's, plus a writable account.
 
 The tree lives in <state>/ftp/ and is generated here, not copied from
-anywhere: /pub/linux/kernel (README, v1.0/ with a patch and a tarball,
+anywhere: /pub/linux/kernel (README, v1.0/ with a patch, a gzipped patch and a tarball,
 Historic/old-versions/ with nested folders), /pub/academic/astronomy with
 many entries, and /home/brandon, the one folder the playground account may
 write to.  Anonymous users may list and download everything and store
@@ -140,6 +140,8 @@ def tree():
                                          'kernel', 24), RELEASES['1.0']),
         'pub/linux/kernel/v1.0/linux-1.0.tar.gz': (tarball('1.0', 384 * 1024), RELEASES['1.0']),
         'pub/linux/kernel/v1.0/linux-1.0.patch': (patch('1.0'), RELEASES['1.0']),
+        'pub/linux/kernel/v1.0/patch8.gz': (   # the file chapter 17's binarydl.py fetches
+            gzip.compress(patch('1.0.8'), mtime=int(RELEASES['1.0'])), RELEASES['1.0']),
         f'{WRITABLE}/README': (text('Your own folder: uploads land here', 'home', 3),
                                ARCHIVE_DAY),
     }

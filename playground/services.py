@@ -23,7 +23,7 @@ SERVICES = [
             'python chapter01/search2.py   (geocoder at http://127.0.0.1:{http}/maps/api/geocode/json)',
             prepare='playground.web:prepare'),
     Service('dns', 'playground.dnsserver', {'dns': 53},
-            'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1:{dns}  (UDP and TCP)',
+            'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1 -p {dns}  (UDP and TCP)',
             prepare='playground.dnsserver:prepare'),
     Service('smtp', 'playground.smtp', {'smtp': 25},
             'python chapter13/tls.py localhost:{smtp} you@example.org brandon@example.com'
@@ -33,20 +33,20 @@ SERVICES = [
             'python chapter14/mailbox.py localhost:{pop3s} brandon  (POP3 with STLS on {pop3})',
             prepare='playground.mailstore:prepare'),
     Service('ftp', 'playground.ftpserver', {'ftp': 21},
-            'python chapter17/connect.py 127.0.0.1:{ftp}  (anonymous reads; brandon writes in /home/brandon)',
+            'python chapter17/connect.py -p {ftp}  (anonymous reads; brandon writes in /home/brandon)',
             prepare='playground.ftpserver:prepare'),
     Service('imap', 'playground.imapserver', {'imap': 143, 'imaps': 993},
             'python chapter15/folder_info.py localhost:{imaps} brandon  (STARTTLS on {imap})',
             prepare='playground.mailstore:prepare'),
     Service('ssh', 'playground.ssh', {'ssh': 22},
-            'python chapter16/ssh_commands.py 127.0.0.1:{ssh} --known-hosts .playground/ssh/known_hosts'
+            'python chapter16/ssh_commands.py -p {ssh} --known-hosts .playground/ssh/known_hosts'
             '  (host key and its file: the "ssh:" line below)',
             prepare='playground.sandbox:prepare', describe='playground.sandbox:describe'),
     Service('telnet', 'playground.telnet', {'telnet': 23},
-            'python chapter16/telnet_login.py 127.0.0.1:{telnet}  (a tiny command set, not a shell)',
+            'python chapter16/telnet_login.py -p {telnet}  (a tiny command set, not a shell)',
             prepare='playground.sandbox:prepare'),
     Service('memcached', 'playground.memcached', {'memcached': 1211},
-            'python chapter08/squares.py 127.0.0.1:{memcached}   (the real memcached)',
+            'python chapter08/squares.py -p {memcached}   (the real memcached)',
             requires='playground.memcached:missing'),
 ]
 

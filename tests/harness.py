@@ -412,6 +412,8 @@ class BadPeer:
         self.host, self.port = self.tcp.getsockname()
         self.connections = 0      # accepted so far (read by tests)
         self.datagrams = 0        # received so far
+        self.first_contact = None  # time.monotonic() of the first connection or datagram
+        self.contacted = threading.Event()   # set then
         self._answers = {}
         self._wake_r, self._wake_w = socket.socketpair()
         self._selector = selectors.DefaultSelector()
@@ -447,6 +449,7 @@ class BadPeer:
     def _accept(self, listener):
         connection, _ = listener.accept()
         self.connections += 1
+        self._contact()
         if self.kind == 'closing':
             connection.close()
             return
@@ -455,6 +458,11 @@ class BadPeer:
         if self.kind == 'garbage':
             self._send(connection)
         self._selector.register(connection, selectors.EVENT_READ, self._read)
+
+    def _contact(self):
+        if not self.contacted.is_set():
+            self.first_contact = time.monotonic()
+            self.contacted.set()
 
     def _send(self, connection):
         with contextlib.suppress(OSError):
@@ -477,12 +485,13 @@ class BadPeer:
         with contextlib.suppress(OSError):
             _, address = sock.recvfrom(65536)
             self.datagrams += 1
+            self._contact()
             if self.kind == 'garbage':
                 sock.sendto(GARBAGE, address)
 
     def close(self):
         self._wake_w.send(b'x')
-        self._thread.join(5)
+        self._thread.join()
         for key in list(self._selector.get_map().values()):
             key.fileobj.close()
         self._selector.close()

@@ -89,6 +89,11 @@ def test_bad_arguments_exit_2(run):
     assert run('chapter09/get_rfc2616.py', 'a', 'b').returncode == 2
 
 
+def test_not_a_url_is_one_clear_line(run):
+    run('chapter09/get_rfc2616.py', 'rfc2616.txt').fails('get_rfc2616: rfc2616.txt:',
+                                                         'unknown url type')
+
+
 def test_verbose_handler_shows_a_post_body(playground, monkeypatch):
     """The handler used from Python: the body of a POST appears after its head."""
     pg = playground('web')

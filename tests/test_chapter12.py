@@ -65,8 +65,18 @@ def test_nothing_runs_on_import(listing, capsys):
 
 # ---------------------------------------------------------------- traditional messages
 
+TRADITIONAL_HEADERS = ['To', 'From', 'Subject']
+
+
+def head(text):
+    """The names of the headers, in order, as the message carries them."""
+    return [line.split(':')[0] for line in text.split('\n\n')[0].splitlines()]
+
+
 def test_trad_gen_simple_builds_a_plain_message(run):
-    message = parse(run('chapter12/trad_gen_simple.py').ok())
+    out = run('chapter12/trad_gen_simple.py').ok()
+    assert head(out) == TRADITIONAL_HEADERS        # pre-MIME: no MIME headers at all
+    message = parse(out)
     assert message['To'] == 'recipient@example.com'
     assert message['From'].addresses[0].display_name == 'Test Sender'
     assert message['Subject'] == 'Test Message, Chapter 12'
@@ -77,7 +87,9 @@ def test_trad_gen_simple_builds_a_plain_message(run):
 
 
 def test_trad_gen_newhdrs_adds_date_and_message_id(run):
-    first = parse(run('chapter12/trad_gen_newhdrs.py').ok())
+    out = run('chapter12/trad_gen_newhdrs.py').ok()
+    assert head(out) == TRADITIONAL_HEADERS + ['Date', 'Message-ID']
+    first = parse(out)
     second = parse(run('chapter12/trad_gen_newhdrs.py').ok())
     sent = email.utils.parsedate_to_datetime(first['Date'])
     assert sent.tzinfo is not None

@@ -55,7 +55,7 @@ def test_the_tree_has_the_shape_of_the_books_archives(playground):
         assert ftp.getwelcome() == '220 Welcome to the playground FTP server.'
         assert ftp.nlst('/pub/linux/kernel') == ['Historic', 'README', 'v1.0']
         assert sorted(ftp.nlst('/pub/linux/kernel/v1.0')) == ['linux-1.0.patch',
-                                                              'linux-1.0.tar.gz']
+                                                              'linux-1.0.tar.gz', 'patch8.gz']
         facts = dict(ftp.mlsd('/pub/linux/kernel/Historic/old-versions/0.95'))
         assert facts['patches']['type'] == facts['notes']['type'] == 'dir'
         nested = dict(ftp.mlsd('/pub/linux/kernel/Historic/old-versions/0.95/patches'))
