@@ -74,6 +74,7 @@ STANDARD_PORTS = {80: 10080, 443: 10443, 25: 10025, 110: 10110, 995: 10995,
 # DNS records beyond each address's own name (A and PTR come from HOSTS).
 EXTRA_RECORDS = """\
 www.example.com.   CNAME example.com.
+www.example.net.   CNAME example.com.
 mail.example.com.  A     192.0.2.10
 example.com.       MX    10 mail.example.com.
 example.com.       NS    ns1.example.com.
