@@ -166,6 +166,38 @@ def test_a_fragmented_datagram_arrives_whole_and_the_capture_shows_the_pieces(la
     assert pcap.read_bytes()[:4] == b'\xd4\xc3\xb2\xa1'  # a pcap file, for Wireshark too
 
 
+def descendants(pid):
+    """The processes below `pid`, as this machine numbers them."""
+    found = []
+    for task in pathlib.Path(f'/proc/{pid}/task').glob('*'):
+        try:
+            children = (task / 'children').read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found += [child, *descendants(child)]
+    return found
+
+
+def running(pid):
+    try:
+        state = pathlib.Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != 'Z'
+
+
+@pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGKILL])
+def test_a_capture_ended_by_a_signal_to_it_alone_leaves_nothing(lab, tmp_path, signum):
+    capture = lab.capture('-w', tmp_path / 'home.pcap', 'home')
+    below = descendants(capture.process.pid)  # nsenter, the recorder, tcpdump
+    assert len(below) >= 3, below
+    os.kill(capture.process.pid, signum)
+    wait_until(lambda: not any(running(pid) for pid in below), 10,
+               lambda: f'still running: {[pid for pid in below if running(pid)]}')
+    capture.stop()
+
+
 # ---------------------------------------------------------------- chapter 3
 
 def sixteen(lab, host, address):

@@ -326,12 +326,16 @@ def run(args):
     if host is None:
         sys.exit(f'lab: no host {args.host!r} in the lab; the hosts are '
                  + ', '.join(info['hosts']))
-    command = args.program or [os.environ.get('SHELL') or '/bin/sh']
-    if program('setpriv'):  # the command ends with this one, as any child would
-        command = [program('setpriv'), '--pdeathsig', 'TERM', '--', *command]
+    command = with_parent() + (args.program or [os.environ.get('SHELL') or '/bin/sh'])
     proc = f'/proc/{info["pid"]}'
     argv = entering(info, f'{proc}/fd/{host["net"]}', f'{proc}/fd/{host["uts"]}') + command
     os.execv(argv[0], argv)
+
+
+def with_parent():
+    """A prefix that makes a command inside the lab end (SIGTERM) when nsenter does,
+    as any child would: nsenter does not pass signals on."""
+    return [program('setpriv'), '--pdeathsig', 'TERM', '--'] if program('setpriv') else []
 
 
 def capture(args):
@@ -342,13 +346,15 @@ def capture(args):
                  + ', '.join(topology.NETWORK_BY_NAME))
     path = pathlib.Path(args.write or f'{args.network}.pcap').resolve()
     tcpdump = program('tcpdump', 'TCPDUMP')
-    recorder = entering(info, f'/proc/{info["pid"]}/ns/net') + [
+    recorder = entering(info, f'/proc/{info["pid"]}/ns/net') + with_parent() + [
         sys.executable, str(pathlib.Path(__file__).with_name('capture.py')), args.network,
         str(path), '--label', args.write or path.name,
         *(['--count', str(args.count)] if args.count else []),
         *([] if tcpdump else ['--no-stdout'])]
     signal.signal(signal.SIGTERM, interrupt)
-    inside = subprocess.Popen(recorder, stdout=subprocess.PIPE if tcpdump else None)
+    # The recorder ends with us: nsenter by our PDEATHSIG, the recorder by its own.
+    inside = subprocess.Popen(recorder, stdout=subprocess.PIPE if tcpdump else None,
+                              preexec_fn=lambda: namespaces.die_with_parent(signal.SIGTERM))
     decoder = None
     if tcpdump:
         # In a session of its own, Ctrl-C does not reach it: it reads to the end of
@@ -366,8 +372,10 @@ def capture(args):
         status = inside.wait()
         if decoder:
             decoder.wait()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C reached the recorder too; SIGTERM only us
         status = 0
+        if inside.poll() is None:
+            inside.terminate()
         for process in (inside, decoder):
             if process:
                 process.wait()
