@@ -7,12 +7,9 @@
 #       --known-hosts .playground/ssh/known_hosts
 # `python chapter16/fabfile.py -H ...` with the same options does the same.
 
-import logging
-import os
-import sys
+import logging, os, sys
 
-import fabric.main
-import paramiko
+import fabric.main, paramiko
 from fabric import task
 
 

@@ -2,12 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 16 - sftp.py
 # Download the system logs of a remote machine over SFTP, with a progress callback.
 
-import argparse
-import functools
-import getpass
-import logging
-import os
-import sys
+import argparse, functools, getpass, logging, os, sys
 
 import paramiko
 

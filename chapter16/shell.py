@@ -2,8 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 16 - shell.py
 # A tiny shell that splits command lines on whitespace and nothing else, to show why quoting matters.
 
-import argparse
-import subprocess
+import argparse, subprocess
 
 
 def main():

@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 16 - ssh_commands.py
 # Run three commands over one SSH connection, each on a channel of its own.
 
-import argparse
-import getpass
-import logging
-import sys
+import argparse, getpass, logging, sys
 
 import paramiko
 

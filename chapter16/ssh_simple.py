@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 16 - ssh_simple.py
 # Open an interactive shell over SSH, type two commands into it, and print the whole session.
 
-import argparse
-import getpass
-import logging
-import sys
+import argparse, getpass, logging, sys
 
 import paramiko
 

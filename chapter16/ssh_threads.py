@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 16 - ssh_threads.py
 # Run two slow commands at once on two channels of one SSH connection, a thread reading each.
 
-import argparse
-import getpass
-import logging
-import sys
-import threading
+import argparse, getpass, logging, sys, threading
 
 import paramiko
 

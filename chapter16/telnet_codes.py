@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 16 - telnet_codes.py
 # Handle Telnet option negotiation by hand: give our terminal type, refuse everything else.
 
-import argparse
-import functools
-import getpass
-import sys
+import argparse, functools, getpass, sys
 
 # telnetlib left the standard library in Python 3.13; telnetlib3 ships the same Telnet class.
 from telnetlib3 import DO, DONT, IAC, SB, SE, TTYPE, WILL, WONT, Telnet

@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 16 - telnet_login.py
 # Log in over Telnet by watching for the prompts, run one command, print what comes back.
 
-import argparse
-import getpass
-import sys
+import argparse, getpass, sys
 
 # telnetlib left the standard library in Python 3.13; telnetlib3 ships the same Telnet class.
 from telnetlib3 import Telnet

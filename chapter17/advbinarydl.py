@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - advbinarydl.py
 # Read a binary download from the raw data connection, showing bytes received and percentage.
 
-import argparse
-import ftplib
-import os
-import sys
+import argparse, ftplib, os, sys
 
 
 def main(host, port):

@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - advbinaryul.py
 # Upload a file through the raw data connection, showing bytes sent and percentage.
 
-import argparse
-import ftplib
-import getpass
-import os
-import sys
+import argparse, ftplib, getpass, os, sys
 
 
 def main(host, port, username, localfile, remotedir):

@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - asciidl.py
 # Download a text file in ASCII mode, line by line, refusing to overwrite a local file.
 
-import argparse
-import ftplib
-import os
-import sys
+import argparse, ftplib, os, sys
 
 
 def main(host, port):

@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - binarydl.py
 # Download a binary file in binary (image) mode, refusing to overwrite a local file.
 
-import argparse
-import ftplib
-import os
-import sys
+import argparse, ftplib, os, sys
 
 
 def main(host, port):

@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - binaryul.py
 # Log in with a user name and password and upload a file in binary mode into a remote folder.
 
-import argparse
-import ftplib
-import getpass
-import os
-import sys
+import argparse, ftplib, getpass, os, sys
 
 
 def main(host, port, username, localfile, remotedir):

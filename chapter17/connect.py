@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - connect.py
 # Connect to an FTP server, show its welcome message, log in anonymously, print where we are.
 
-import argparse
-import ftplib
-import sys
+import argparse, ftplib, sys
 
 
 def main(host, port):

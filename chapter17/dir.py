@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - dir.py
 # List a remote folder with LIST: one line a file, in whatever format the server likes.
 
-import argparse
-import ftplib
-import sys
+import argparse, ftplib, sys
 
 
 def main(host, port, folder):

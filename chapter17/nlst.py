@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - nlst.py
 # List a remote folder with NLST: bare names, easy for a program to use.
 
-import argparse
-import ftplib
-import sys
+import argparse, ftplib, sys
 
 
 def main(host, port, folder):

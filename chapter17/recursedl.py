@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - recursedl.py
 # Walk a remote folder tree, printing every folder and file, and copy it into a local folder.
 
-import argparse
-import ftplib
-import os
-import sys
-import tempfile
+import argparse, ftplib, os, sys, tempfile
 
 
 # MLSD's facts say whether an entry is a folder; without them, the book's test: can we cd there?

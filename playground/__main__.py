@@ -1,5 +1,8 @@
 """Start the playground services, each in its own process, and stop them together.
 
+A service that stops is started again (and said so on stderr); one that keeps
+stopping is left stopped, and the others go on.
+
     python -m playground                      every service
     python -m playground web dns              some of them
     python -m playground --port-offset 20000  other ports (offset + standard port)
@@ -11,6 +14,7 @@ What the services print (errors, warnings) goes to <state>/playground.log, which
 the table names; the launcher itself prints only the table and its own errors.
 """
 import argparse
+import contextlib
 import importlib
 import os
 import pathlib
@@ -27,6 +31,7 @@ from playground.services import BY_NAME, SERVICES
 START_TIMEOUT = 20.0
 READY_MARK = 'Playground ready.'
 LOG_NAME = 'playground.log'
+RESTARTS, RESTART_WINDOW = 3, 60    # a service may stop this often (seconds) and be restarted
 
 
 def parse_args(argv=None):
@@ -140,6 +145,39 @@ def call(name, *args):
     return getattr(importlib.import_module(module), function)(*args)
 
 
+def supervise(processes, args, log):
+    """Watch the services; restart one that stops, and let the others be.
+
+    A service that stops RESTARTS times within RESTART_WINDOW seconds is left
+    stopped (it would only fail again), and said so; the others go on.  Returns
+    when none is left running.
+    """
+    stops = {service: [] for service in processes}
+    watched = set(processes)
+    while watched:
+        time.sleep(0.5)
+        for service in list(watched):
+            process = processes[service]
+            if process.poll() is None:
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # what it started (memcached) goes too
+            process.stdin.close()
+            now = time.monotonic()
+            stops[service] = [t for t in stops[service] if now - t < RESTART_WINDOW] + [now]
+            why = f'service {service.name} stopped (exit status {process.returncode})'
+            if len(stops[service]) > RESTARTS:
+                print(f'playground: {why} {RESTARTS + 1} times in {RESTART_WINDOW} s; '
+                      'leaving it stopped, the others go on; see '
+                      f'{args.state / LOG_NAME}', file=sys.stderr, flush=True)
+                watched.discard(service)
+                continue
+            print(f'playground: {why}; starting it again; see {args.state / LOG_NAME}',
+                  file=sys.stderr, flush=True)
+            processes[service] = start(service, args, log)
+    sys.exit(f'playground: every service has stopped; see {args.state / LOG_NAME}')
+
+
 def stop(processes):
     """Close each service's stdin pipe and SIGTERM it; kill what lingers."""
     for process in processes.values():
@@ -176,11 +214,7 @@ def main(argv=None):
             processes[service] = start(service, args, log)
         wait_until_ready(processes, args)
         print(table(args), flush=True)
-        while all(p.poll() is None for p in processes.values()):
-            time.sleep(0.5)
-        dead = [s.name for s, p in processes.items() if p.poll() is not None]
-        sys.exit(f'playground: service {", ".join(dead)} stopped unexpectedly; '
-                 f'see {args.state / LOG_NAME}')
+        supervise(processes, args, log)
     except KeyboardInterrupt:
         print('\nStopping the playground.', flush=True)
     finally:

@@ -114,6 +114,13 @@ def load_httpbin():
     # list its endpoints ourselves at /, so that warning is only noise.
     logging.getLogger('httpbin.core').setLevel(logging.ERROR)
     import httpbin
+    import httpbin.core
+    # httpbin answers a chunked request body with 501 unless the server is gunicorn,
+    # the only one it knows to end wsgi.input with the body.  Ours does so too (see
+    # web.whole_body), so that check goes: chunked uploads reach /httpbin/post.
+    hooks = httpbin.app.before_request_funcs.get(None, [])
+    if httpbin.core.before_request in hooks:
+        hooks.remove(httpbin.core.before_request)
     return httpbin.app
 
 
@@ -136,7 +143,7 @@ def document_response(request):
         tag += '-gzip'  # each representation has its own tag
     response.set_etag(tag)
     response.make_conditional(request)
-    del response.headers['Date']  # werkzeug's server sends its own
+    del response.headers['Date']  # the server sends its own
     return response
 
 
