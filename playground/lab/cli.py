@@ -415,7 +415,7 @@ def parse_args(argv):
     commands = parser.add_subparsers(dest='command', metavar='command')
     parser.add_argument('--no-services', action='store_true',
                         help=f"start no playground services on {topology.SERVER.name} (a "
-                        'quicker lab, for the lessons of chapters 2 and 3)')
+                        'quicker lab, enough for chapters 2, 3 and 7)')
     commands.add_parser('start', help='start the lab (the default)')
     runner = commands.add_parser('run', help='run a command on a lab host')
     runner.add_argument('host', help='one of: ' + ', '.join(topology.BY_NAME))
