@@ -148,7 +148,8 @@ def show_lab_files(state):
     """Every lab host resolves names with the lab's DNS: its own /etc files, seen
     only in the lab's mount namespace (written by cli.py)."""
     for name in ETC_FILES:
-        namespaces.bind_mount(state / 'etc' / name, f'/etc/{name}')
+        if name == 'resolv.conf' or os.path.exists(f'/etc/{name}'):  # musl has no nsswitch
+            namespaces.bind_mount(state / 'etc' / name, f'/etc/{name}')
     if os.path.exists('/run/nscd/socket'):  # a caching daemon would answer from outside
         namespaces.bind_mount(state / 'etc', '/run/nscd')
 
