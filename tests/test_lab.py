@@ -300,17 +300,19 @@ def test_ftp_to_the_server_host_by_name(lab):
 
 
 @pytest.mark.parametrize('script, args, prompt, expected', [
-    ('chapter14/popconn.py', [SERVER, 'brandon'], 'Password: ', 'You have 4 messages'),
+    # (how many messages depends on what the SMTP test delivered first)
+    ('chapter14/popconn.py', [SERVER, 'brandon'], 'Password: ',
+     r'You have \d+ messages totaling \d+ bytes'),
     ('chapter15/open_imaplib.py', [SERVER, 'brandon'], 'Password for brandon@example.com: ',
-     'b\'(\\\\HasNoChildren) "." "INBOX"\''),
+     re.escape('b\'(\\\\HasNoChildren) "." "INBOX"\'')),
     ('chapter16/telnet_login.py', [SERVER], 'Password for brandon@example.com: ',
-     'load average'),
+     r'up .*load average'),
 ])
 def test_logins_to_the_server_host_by_name(lab, script, args, prompt, expected):
     child = lab.spawn('laptop', script, *args)
     child.expect_exact(prompt)
     child.sendline('mypass')
-    child.expect_exact(expected)
+    child.expect(expected)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.logfile_read
