@@ -354,8 +354,8 @@ def test_list_and_nlst_accept_ls_options_before_a_path(playground):
             lines = []
             ftp.retrlines(command, lines.append)
             assert [line.split()[-1] for line in lines] == ['Historic', 'README', 'v1.0']
-        assert sorted(ftp.nlst('-a /pub/linux/kernel/v1.0')) == ['linux-1.0.patch',
-                                                                   'linux-1.0.tar.gz']
+        assert sorted(ftp.nlst('-a /pub/linux/kernel/v1.0')) == [
+            'linux-1.0.patch', 'linux-1.0.tar.gz', 'patch8.gz']
 
 
 def test_lftp_mirror_makes_readable_files(playground, tmp_path):
