@@ -2,7 +2,8 @@
 
     lab = Lab(folder)                    python -m playground lab, on a name and state
                                          folder of its own; waits for its ready line
-                                         (services=False: --no-services, a quicker lab)
+                                         (services=[...]: only those on example.com;
+                                         services=(): none, a quicker lab)
     lab.run('laptop', 'hostname')        a command on a host -> harness.Result
     lab.listing('laptop', 'chapter02/big_sender.py', 'example.com')
                                          a listing on a host, warnings as errors
@@ -86,12 +87,12 @@ def lab_command(*args):
 class Lab:
     """A lab started by the suite (see the module docstring)."""
 
-    def __init__(self, folder, name=None, prefix=(), env=None, services=True):
+    def __init__(self, folder, name=None, prefix=(), env=None, services=None):
         self.name = name or f'test-{os.getpid()}-{next(_numbers)}-{uuid.uuid4().hex[:6]}'
         self.state = pathlib.Path(folder) / 'lab'
         self.env = {'FOPNP_LAB': self.name, 'SSL_CERT_FILE': str(self.state / 'ca.pem')}
-        command = [*prefix, *lab_command('--name', self.name, '--state', self.state,
-                                         *([] if services else ['--no-services']))]
+        chosen = [] if services is None else ['--services', ','.join(services)]
+        command = [*prefix, *lab_command('--name', self.name, '--state', self.state, *chosen)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, cwd=REPO,
                                         env=base_env(**(env or {})), start_new_session=True)

@@ -15,6 +15,8 @@ import pytest
 from labharness import Lab, require_lab
 from transcripts import REPO, Runner, blocks, check_block
 
+from playground.lab.topology import SERVER_SERVICES
+
 READMES = sorted(REPO.glob('chapter[0-9][0-9]/README.md'))
 CASES = [pytest.param(block, id=f'{readme.parent.name}:{block.line}',
                       marks=pytest.mark.xdist_group(f'{readme.parent.name}-lab'))
@@ -44,8 +46,8 @@ class LabRunner(Runner):
 @pytest.fixture(scope='session')
 def readme_lab(tmp_path_factory):
     """readme_lab(readme) -> the Lab of that README's lab blocks, with the playground's
-    services if its chapter uses them (transcripts.SERVICES); the previous README's
-    is stopped then (a worker runs one README's blocks after another)."""
+    services that its chapter uses (transcripts.SERVICES) on the server host; the
+    previous README's is stopped then (a worker runs one README's blocks after another)."""
     current = {}
 
     def get(readme):
@@ -54,9 +56,9 @@ def readme_lab(tmp_path_factory):
                 each.stop()
             current.clear()
             require_lab()
-            services = any(block.services for block in blocks(readme, lab=True))
+            needed = set().union(*(block.services for block in blocks(readme, lab=True)))
             current[readme] = Lab(tmp_path_factory.mktemp(f'{readme.parent.name}-lab'),
-                                  services=services)
+                                  services=sorted(needed & set(SERVER_SERVICES)))
         return current[readme]
     yield get
     for each in current.values():

@@ -1,7 +1,8 @@
 """python -m playground lab: a small internet of hosts on one Linux machine, without root.
 
     python -m playground lab                      start the lab; Ctrl-C stops it
-    python -m playground lab --no-services        the same without the playground's servers
+    python -m playground lab --services smtp,pop  only some of the playground's services
+    python -m playground lab --no-services        none of them: the network and its DNS only
     python -m playground lab run HOST -- COMMAND  run a command on a lab host (no command: a shell)
     python -m playground lab capture NETWORK      record a network's packets to NETWORK.pcap,
                                                   and print them as tcpdump decodes them
@@ -203,7 +204,7 @@ def start(args):
         [program('unshare'), '--user', '--map-root-user', '--mount', '--pid', '--uts', '--net',
          '--fork', '--kill-child', '--mount-proc', sys.executable, '-m',
          'playground.lab.inside', '--state', str(state), '--nft', program('nft', 'NFT'),
-         '--began', repr(began), *(['--no-services'] if args.no_services else [])],
+         '--began', repr(began), '--services', ','.join(args.services)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, start_new_session=True,
         preexec_fn=lambda: namespaces.die_with_parent(signal.SIGKILL))
     signal.signal(signal.SIGTERM, interrupt)
@@ -211,7 +212,7 @@ def start(args):
         ready = wait_until_ready(process)
         info = {'name': args.name, 'pid': first_child(process.pid), 'hosts': ready['hosts'],
                 'state': str(state)}
-        print(table(state, not args.no_services), flush=True)
+        print(table(state, args.services), flush=True)
         print(f'{READY_MARK} in {time.time() - began:.1f} s (its network after '
               f'{ready["network"]:.1f} s, then the servers). Press Ctrl-C to stop.', flush=True)
         serve(control, process, info)
@@ -294,7 +295,7 @@ def stop(process):
         stream.close()
 
 
-def table(state, services=True):
+def table(state, services):
     """The start-up table: hosts and their addresses, then the networks."""
     rows = [('host', 'address', 'what it is')]
     for host in topology.HOSTS:
@@ -308,8 +309,8 @@ def table(state, services=True):
         names = ', '.join(host.name for host in topology.members(network))
         lines.append(f'{network.name:8} {network.subnet:16} {network.mtu:>4}  {names}')
     server = topology.SERVER.name
-    offered = (f'{", ".join(topology.SERVER_SERVICES)} (the playground\'s ports, and the '
-               'standard ones)' if services else 'none (--no-services)')
+    offered = (f'{", ".join(services)} (the playground\'s ports, and the standard ones)'
+               if services else 'none (--no-services)')
     lines += ['',
               f'Services on {server}: {offered}; DNS for every host on '
               f'{topology.NAMESERVER.name}',
@@ -404,6 +405,16 @@ def picture(args):
     print(f'Wrote {path}')
 
 
+def service_list(text):
+    """'smtp,pop' -> ['smtp', 'pop'], the services the server host may run."""
+    names = [name for name in text.split(',') if name]
+    unknown = [name for name in names if name not in topology.SERVER_SERVICES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f'not a service of the lab: {", ".join(unknown)} '
+                                         f'(choose from {",".join(topology.SERVER_SERVICES)})')
+    return names
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog='python -m playground lab', description=__doc__.split('\n\n')[0],
@@ -413,9 +424,12 @@ def parse_args(argv):
     parser.add_argument('--state', type=pathlib.Path,
                         help=f'the lab\'s state folder (default: {DEFAULT_STATE}/NAME)')
     commands = parser.add_subparsers(dest='command', metavar='command')
-    parser.add_argument('--no-services', action='store_true',
-                        help=f"start no playground services on {topology.SERVER.name} (a "
-                        'quicker lab, enough for chapters 2, 3 and 7)')
+    parser.add_argument('--services', metavar='LIST', type=service_list,
+                        default=topology.SERVER_SERVICES,
+                        help=f'the playground services that {topology.SERVER.name} runs, '
+                        f'comma-separated (default: {",".join(topology.SERVER_SERVICES)})')
+    parser.add_argument('--no-services', dest='services', action='store_const', const=[],
+                        help='none: a quicker lab, enough for chapters 2, 3 and 7')
     commands.add_parser('start', help='start the lab (the default)')
     runner = commands.add_parser('run', help='run a command on a lab host')
     runner.add_argument('host', help='one of: ' + ', '.join(topology.BY_NAME))

@@ -163,17 +163,17 @@ def start_on(lab, host, command, **options):
         lab.leave()
 
 
-def start_services(lab, state, playground=True):
-    """The lab's DNS server, and (unless not wanted) the playground on the server host."""
+def start_services(lab, state, wanted):
+    """The lab's DNS server, and the wanted services of the playground on the server host."""
     from playground.services import BY_NAME
     server, nameserver = topology.SERVER, topology.NAMESERVER
     dns = start_on(lab, nameserver, [
         sys.executable, '-m', BY_NAME['dns'].module, '--state', str(state),
         '--port-offset', '0', '--host', topology.address_of(nameserver)])
     services = {dns.pid: (dns, 'the DNS server')}
-    if playground:
+    if wanted:
         launcher = start_on(lab, server, [
-            sys.executable, '-m', 'playground', *topology.SERVER_SERVICES,
+            sys.executable, '-m', 'playground', *wanted,
             '--host', topology.address_of(server), '--state', str(state)],
             stdout=subprocess.PIPE, text=True)
         services[launcher.pid] = (launcher, 'the playground')
@@ -270,7 +270,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m playground.lab.inside')
     parser.add_argument('--state', type=pathlib.Path, required=True)
     parser.add_argument('--nft', required=True)
-    parser.add_argument('--no-services', action='store_true')
+    parser.add_argument('--services', default=','.join(topology.SERVER_SERVICES),
+                        help="the playground's services on the server host, or ''")
     parser.add_argument('--began', type=float, default=time.time(),
                         help='when `lab` started (for its start-up times)')
     args = parser.parse_args(argv)
@@ -284,7 +285,8 @@ def main(argv=None):
             lab.create(host)
         # The servers take the longest to start (Python, and their libraries): they
         # start first, allowed to bind an address their host does not have yet.
-        services = start_services(lab, args.state, playground=not args.no_services)
+        wanted = [name for name in args.services.split(',') if name]
+        services = start_services(lab, args.state, wanted)
         launcher = LauncherOutput(next((p for p, w in services.values()
                                         if w == 'the playground'), None))
         build(lab)
@@ -296,7 +298,7 @@ def main(argv=None):
                 lab.enter(host)
                 sysctl('net.ipv4.ip_nonlocal_bind', 0)
                 lab.leave()
-        if not args.no_services:
+        if 'ssh' in wanted:
             trust_ssh_names(args.state)
         print(json.dumps({'hosts': lab.fds, 'network': network,
                           'servers': time.time() - args.began}), flush=True)
