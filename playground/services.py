@@ -26,17 +26,17 @@ SERVICES = [
             'python chapter04/dns_mx.py example.com --nameserver 127.0.0.1 -p {dns}  (UDP and TCP)',
             prepare='playground.dns:prepare'),
     Service('smtp', 'playground.smtp', {'smtp': 25},
-            'python chapter13/tls.py localhost:{smtp} you@example.org brandon@example.com'
+            'python chapter13/tls.py localhost you@example.org brandon@example.com -p {smtp}'
             '  (STARTTLS, then AUTH)',
             prepare='playground.mailstore:prepare'),
     Service('pop', 'playground.pop', {'pop3': 110, 'pop3s': 995},
-            'python chapter14/mailbox.py localhost:{pop3s} brandon  (POP3 with STLS on {pop3})',
+            'python chapter14/mailbox.py localhost brandon -p {pop3s}  (POP3 with STLS on {pop3})',
             prepare='playground.mailstore:prepare'),
     Service('ftp', 'playground.ftp', {'ftp': 21},
             'python chapter17/connect.py -p {ftp}  (anonymous reads; brandon writes in /home/brandon)',
             prepare='playground.ftp:prepare'),
-    Service('imap', 'playground.imapserver', {'imap': 143, 'imaps': 993},
-            'python chapter15/folder_info.py localhost:{imaps} brandon  (STARTTLS on {imap})',
+    Service('imap', 'playground.imap', {'imap': 143, 'imaps': 993},
+            'python chapter15/folder_info.py localhost brandon -p {imaps}  (STARTTLS on {imap})',
             prepare='playground.mailstore:prepare'),
     Service('ssh', 'playground.ssh', {'ssh': 22},
             'python chapter16/ssh_commands.py -p {ssh} --known-hosts .playground/ssh/known_hosts'

@@ -1,8 +1,10 @@
 """Fixtures of the test harness; the machinery lives in harness.py (see its docstring)."""
+import os
 import sys
 
 import pytest
 
+from bad_peers import Campaign
 from harness import (BadPeer, Playground, Server, _Transcript, listing_env, require_binary,
                      run_listing, script_path)
 
@@ -113,3 +115,26 @@ def bad_peer():
     yield start
     for peer in peers:
         peer.close()
+
+
+# ---------------------------------------------------------------- the bad-peer campaign
+
+BAD_PEER_TEST = 'test_client_against_a_bad_peer'
+
+
+def pytest_collection_modifyitems(items):
+    """The bad-peer tests last: by then the campaign, started at the first test, is done."""
+    items.sort(key=lambda item: item.originalname == BAD_PEER_TEST)
+
+
+@pytest.fixture(scope='session', autouse=True)
+def bad_peer_campaign(request, tmp_path_factory):
+    """The run's bad-peer campaign (bad_peers.py), started at this process's first test
+    so that it goes on while the other tests run; the first process runs it, every
+    process reads its results."""
+    cases = [(item.callspec.params['client'], item.callspec.params['kind'])
+             for item in request.session.items if item.originalname == BAD_PEER_TEST]
+    base = tmp_path_factory.getbasetemp()
+    campaign = Campaign(base.parent if os.environ.get('PYTEST_XDIST_WORKER') else base, cases)
+    campaign.start()
+    return campaign

@@ -4,237 +4,26 @@ answers, one that speaks garbage, one that closes at once (harness.BadPeer).
 What a reader must see in each case: one clear line on stderr that starts with the
 listing's name (`popconn: 127.0.0.1: ...`), a non-zero exit, within 15 seconds of
 reaching the peer (the time the listing itself can spend; not its start-up, which a
-loaded machine stretches), and never a traceback. A listing that speaks a raw protocol of its own may instead end
-cleanly after printing what it got, where its row says so (`tolerates`).
-
-The cases run all at once, on one xdist worker (the `bad_peers` group): most of
-them wait on a silent peer, which costs time but no CPU.
+loaded machine stretches), and never a traceback. A listing that speaks a raw
+protocol of its own may instead end cleanly after printing what it got, where its
+row says so (`tolerates`). The table of listings and the campaign that runs them
+are in bad_peers.py; conftest.py starts it at the first test and runs these tests last.
 """
-import concurrent.futures
-import contextlib
-import dataclasses
-import os
 import pathlib
-import select
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
-from harness import ACCOUNT, BadPeer, listing_env, script_path
-
-LIMIT = 15.0      # seconds from the first contact with the peer to exit, as promised
-HARD_STOP = 45.0  # seconds from start: a listing still running then is killed (the test fails)
-CONCURRENT = 32   # cases running at once
+from bad_peers import CLIENTS, HARD_STOP, LIMIT
+from harness import BadPeer, script_path
 
 
-@dataclasses.dataclass(frozen=True)
-class Client:
-    script: str
-    args: tuple = ('client', '{host}', '-p', '{port}')   # {host}, {port}: the bad peer's
-    password: bool = False          # answers a getpass prompt, through a terminal
-    tolerates: frozenset = frozenset()   # kinds after which a clean exit 0 is right too
-    udp: bool = False               # talks UDP to the peer (closing: a closed UDP port)
-
-
-# One section per chapter: each chapter's rows, in the order of its README.
-CLIENTS = [
-    # chapter01
-    # getname.py asks the system's resolver: no peer of ours to misbehave.
-    Client('chapter01/search1.py', ('{host}', '-p', '{port}')),
-    Client('chapter01/search2.py', ('{host}', '-p', '{port}')),
-    Client('chapter01/search3.py', ('{host}', '-p', '{port}')),
-    # A raw socket prints whatever bytes come: nothing at all is a clean end too.
-    Client('chapter01/search4.py', ('{host}', '-p', '{port}'), tolerates=frozenset({'closing'})),
-
-    # chapter02
-    # The UDP clients print the datagram they get back, whatever its bytes.
-    Client('chapter02/udp_local.py', ('client', '-p', '{port}'), udp=True,
-           tolerates=frozenset({'garbage'})),
-    Client('chapter02/udp_remote.py', udp=True, tolerates=frozenset({'garbage'})),
-    # Sending is all these two do: UDP brings them no word back, good or bad.
-    Client('chapter02/udp_broadcast.py', udp=True, tolerates=frozenset(BadPeer.KINDS)),
-    Client('chapter02/big_sender.py', ('{host}', '-p', '{port}'), udp=True,
-           tolerates=frozenset(BadPeer.KINDS)),
-
-    # chapter03
-    # Raw streams: sixteen bytes of garbage are a reply to print. tcp_deadlock.py prints
-    # whatever comes back until the peer closes, which a peer does once it has read our
-    # end of file: no reply at all, or garbage, is a clean end.
-    Client('chapter03/tcp_sixteen.py', tolerates=frozenset({'garbage'})),
-    Client('chapter03/tcp_deadlock.py', ('client', '16', '-p', '{port}'),
-           tolerates=frozenset(BadPeer.KINDS)),
-
-    # chapter04
-    # www_ping.py only checks that the port accepts a connection, which all three do.
-    Client('chapter04/www_ping.py', ('{host}', '-p', '{port}'),
-           tolerates=frozenset(BadPeer.KINDS)),
-    # forward_reverse.py asks the system's resolver: no peer of ours to misbehave.
-    Client('chapter04/dns_basic.py', ('example.com', '--nameserver', '{host}', '-p', '{port}'),
-           udp=True),
-    Client('chapter04/dns_mx.py', ('example.com', '--nameserver', '{host}', '-p', '{port}'),
-           udp=True),
-
-    # chapter05
-    # One-way protocols: the clients send and close, and never read a reply.
-    Client('chapter05/streamer.py', tolerates=frozenset(BadPeer.KINDS)),
-    Client('chapter05/blocks.py', tolerates=frozenset(BadPeer.KINDS)),
-
-    # chapter06
-    Client('chapter06/sslclient.py', ('{host}', '-p', '{port}')),
-
-    # chapter07
-
-    # chapter08
-    Client('chapter08/squares.py', ('{host}', '-p', '{port}')),   # python-memcached
-
-    # chapter09
-    Client('chapter09/get_rfc2616.py', ('http://{host}:{port}/rfc/rfc2616.txt',)),
-
-    # chapter10
-    Client('chapter10/fetch_urllib.py', ('{host}', '-p', '{port}')),
-    Client('chapter10/fetch_mechanize.py', ('{host}', '-p', '{port}')),
-    Client('chapter10/weather.py', ('-p', '{port}', 'Phoenix,', 'AZ')),   # on localhost
-
-    # chapter11
-    # (wsgi_app.py and bottle_app.py are servers; chapter 12 has no network client)
-
-    # chapter13
-
-    # chapter14
-
-    # chapter15
-
-    # chapter16
-    Client('chapter16/telnet_login.py', ('{host}', '-p', '{port}'), password=True),
-    Client('chapter16/telnet_codes.py', ('{host}', '-p', '{port}'), password=True),
-    Client('chapter16/ssh_simple.py', ('{host}', '-p', '{port}'), password=True),
-    Client('chapter16/ssh_commands.py', ('{host}', '-p', '{port}'), password=True),
-    Client('chapter16/ssh_threads.py', ('{host}', '-p', '{port}'), password=True),
-    Client('chapter16/sftp.py', ('{host}', '-p', '{port}'), password=True),
-    # run as `fab` runs it (python fabfile.py hands its arguments to Fabric's program)
-    Client('chapter16/fabfile.py', ('-H', 'brandon@{host}:{port}', '--prompt-for-login-password',
-                                    'report'), password=True),
-
-    # chapter17
-    Client('chapter17/connect.py', ('{host}', '-p', '{port}')),
-    Client('chapter17/asciidl.py', ('{host}', '-p', '{port}')),
-    Client('chapter17/binarydl.py', ('{host}', '-p', '{port}')),
-    Client('chapter17/advbinarydl.py', ('{host}', '-p', '{port}')),
-    Client('chapter17/binaryul.py', ('{host}', 'brandon', os.devnull, '/home/brandon',
-                                     '-p', '{port}'), password=True),
-    Client('chapter17/advbinaryul.py', ('{host}', 'brandon', os.devnull, '/home/brandon',
-                                        '-p', '{port}'), password=True),
-    Client('chapter17/dir.py', ('{host}', '-p', '{port}')),
-    Client('chapter17/nlst.py', ('{host}', '-p', '{port}')),
-    Client('chapter17/recursedl.py', ('{host}', '-p', '{port}')),
-
-    # chapter18
-    # The clients talk to 127.0.0.1, as the book's did: only the port is theirs to take.
-    Client('chapter18/xmlrpc_client.py', ('-p', '{port}')),
-    Client('chapter18/xmlrpc_introspect.py', ('-p', '{port}')),
-    Client('chapter18/xmlrpc_multicall.py', ('-p', '{port}')),
-    Client('chapter18/jsonrpc_client.py', ('-p', '{port}')),
-    Client('chapter18/rpyc_client.py', ('-p', '{port}')),
-]
-
-# Run the listing in a session of its own whose controlling terminal is the pty on
-# its stdin, so that getpass() prompts there as it would for a reader.
-TTY_WRAPPER = ('import fcntl, os, sys, termios; os.setsid(); '
-               'fcntl.ioctl(0, termios.TIOCSCTTY, 0); '
-               'os.execv(sys.executable, [sys.executable] + sys.argv[1:])')
-
-
-@dataclasses.dataclass
-class Outcome:
-    command: list
-    returncode: int
-    out: str
-    err: str
-    elapsed: float
-    contacted: bool
-
-    def __str__(self):
-        return (f'command: {" ".join(self.command)}\nexit status: {self.returncode} '
-                f'after {self.elapsed:.1f} s\n--- stdout ---\n{self.out}'
-                f'--- stderr ---\n{self.err}')
-
-
-def run_case(client, kind, folder):
-    peer = BadPeer(kind)
-    try:
-        args = [arg.format(host=peer.host, port=peer.port) for arg in client.args]
-        command = [sys.executable, script_path(client.script), *args]
-        master = slave = None
-        if client.password:   # getpass() wants a terminal: give it one
-            master, slave = os.openpty()
-            command[1:1] = ['-c', TTY_WRAPPER]
-        started = time.monotonic()
-        process = subprocess.Popen(command, stdin=slave or subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder,
-                                   env=listing_env(), start_new_session=not client.password)
-        try:
-            if client.password:
-                os.close(slave)
-                answer_password(master, process, started + HARD_STOP)
-            try:
-                out, err = process.communicate(timeout=max(0.1, started + HARD_STOP
-                                                           - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                out, err = process.communicate()
-            ended = time.monotonic()
-        finally:
-            if master is not None:
-                os.close(master)
-        # The peer's thread may not have seen a client that only connects, or only
-        # sends, and ends at once: give it a moment.
-        contacted = peer.contacted.wait(2) or (kind == 'closing' and client.udp)
-        elapsed = ended - (peer.first_contact or started)
-        return Outcome(command[-len(args) - 1:], process.returncode,
-                       out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace'),
-                       elapsed, contacted)
-    finally:
-        peer.close()
-
-
-def answer_password(master, process, deadline):
-    """Wait for the password prompt on the terminal and type the password."""
-    seen = b''
-    while b'assword' not in seen and time.monotonic() < deadline and process.poll() is None:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                seen += os.read(master, 1024)
-            except OSError:   # the listing closed its terminal
-                return
-    if b'assword' in seen:
-        os.write(master, ACCOUNT[1].encode() + b'\n')
-
-
-@pytest.fixture(scope='session')
-def outcomes(request, tmp_path_factory):
-    """Run every selected case of this worker, many at once, silent peers first (their
-    cases wait without using the CPU); {(script, kind): Future of its Outcome}."""
-    wanted = [item.callspec.params for item in request.session.items
-              if item.originalname == 'test_client_against_a_bad_peer']
-    wanted.sort(key=lambda params: BadPeer.KINDS.index(params['kind']))
-    folder = tmp_path_factory.mktemp('bad-peers')
-    with concurrent.futures.ThreadPoolExecutor(CONCURRENT) as pool:
-        yield {(p['client'].script, p['kind']): pool.submit(run_case, p['client'], p['kind'],
-                                                            folder) for p in wanted}
-
-
-@pytest.mark.xdist_group('bad_peers')
-@pytest.mark.timeout(2 * HARD_STOP)
+@pytest.mark.timeout(6 * HARD_STOP)
 @pytest.mark.parametrize('kind', BadPeer.KINDS)
 @pytest.mark.parametrize('client', CLIENTS, ids=lambda c: pathlib.Path(c.script).stem)
-def test_client_against_a_bad_peer(client, kind, outcomes):
-    outcome = outcomes[client.script, kind].result()
+def test_client_against_a_bad_peer(client, kind, bad_peer_campaign):
+    outcome = bad_peer_campaign.outcome(client, kind, timeout=5 * HARD_STOP)
     name = pathlib.Path(client.script).stem
+    assert outcome.returncode is not None, f'the harness failed\n{outcome.err}'
     assert outcome.contacted, f'{name} never reached the {kind} peer\n{outcome}'
     assert 'Traceback' not in outcome.err, f'a traceback against a {kind} peer\n{outcome}'
     assert outcome.elapsed <= LIMIT, f'{name} took too long against a {kind} peer\n{outcome}'

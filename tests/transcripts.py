@@ -36,8 +36,9 @@ Rules:
   is an empty line). The block's commands then run on a pseudo-terminal, as
   in a terminal window: the next input is typed each time a command stops at
   a prompt (a line that ends in ':', '?', '$', '>' or ']' and a space, with
-  nothing more coming); what the terminal echoes shows in the output,
-  and a password typed at getpass's prompt does not.
+  nothing more coming, and, on Linux, a process waiting to read the
+  terminal); what the terminal echoes shows in the output, and a password
+  typed at getpass's prompt does not.
 - A block right after the comment <!-- transcript: not checked (reason) -->
   is left alone.
 - A block right after <!-- transcript: lab --> (or <!-- transcript: lab input
@@ -46,6 +47,7 @@ Rules:
 import dataclasses
 import os
 import pathlib
+import platform
 import re
 import shlex
 import signal
@@ -72,8 +74,41 @@ SERVICES = {
 LISTING = re.compile(r'\bchapter\d\d/[\w-]+\.py\b')
 # The fixed ports of the book's own servers (chapters 2, 3, 5, 7, 11 and 18).
 BOOK_PORTS = (1060, 7001, 7002, 8000, 8080, 18861)
-PROMPT = re.compile(r'[:?$>\]] ?$')   # the end of a prompt's line, waiting for input
-QUIET = 0.1   # seconds without output after a prompt: the command waits for input
+PROMPT = re.compile(r'[:?$>\]] $')   # the end of a prompt's line, waiting for input
+QUIET = 0.1   # seconds without output after a prompt: the command may wait for input
+# Linux system calls (by machine) in which a process waits for its terminal: read() on
+# it, or select()/poll() on its standard input (as readline does).
+WAITS = {'x86_64': {'read': 0, 'poll': 7, 'select': 23, 'pselect6': 270, 'ppoll': 271},
+         'aarch64': {'read': 63, 'pselect6': 72, 'ppoll': 73}}.get(platform.machine())
+
+
+def reading_terminal(tty, session):
+    """Is a process of `session` waiting to read its terminal `tty` (/dev/pts/N)?
+    None: cannot tell.
+
+    A line that looks like a prompt may only be output that stopped half-way (the
+    rest comes when the server answers): typed too early, the input would echo in
+    the wrong place, or be flushed by getpass. Linux says what each process waits in.
+    """
+    if WAITS is None:
+        return None
+    told = False
+    for path in pathlib.Path('/proc').glob('[0-9]*/syscall'):
+        try:
+            fields = path.read_text().split()
+            told = True
+            if not fields or not fields[0].isdigit() or int(fields[0]) not in WAITS.values():
+                continue
+            # /proc/PID/stat: 'pid (name) state ppid pgrp session ...'
+            if int((path.parent / 'stat').read_text().rsplit(')', 1)[1].split()[3]) != session:
+                continue
+            fd = int(fields[1], 16) if int(fields[0]) == WAITS['read'] else 0
+            # getpass() opens /dev/tty, the terminal of its session: ours, for our commands
+            if os.readlink(path.parent / 'fd' / str(fd)) in (tty, '/dev/tty'):
+                return True
+        except (OSError, ValueError, IndexError):
+            continue   # gone, or not ours to read
+    return False if told else None
 
 
 @dataclasses.dataclass
@@ -215,6 +250,10 @@ class Runner:
         child = pexpect.spawn('bash', ['-c', self.translate(command)], cwd=str(self.workdir),
                               env=self.env, encoding='utf-8', codec_errors='replace',
                               dimensions=(24, 80))
+        try:   # the terminal's name, as the command sees it on its standard input
+            tty = os.readlink(f'/proc/{child.pid}/fd/0')
+        except OSError:   # not Linux, or already gone
+            tty = None
         output, since_input = '', ''
         deadline = time.monotonic() + COMMAND_TIMEOUT
         try:
@@ -224,7 +263,8 @@ class Runner:
                 except pexpect.TIMEOUT:
                     # quiet: a command stopped at a prompt is waiting for its input
                     last = since_input.rsplit('\n', 1)[-1]
-                    if last.strip() and PROMPT.search(last):
+                    if (last.strip() and PROMPT.search(last)
+                            and (tty is None or reading_terminal(tty, child.pid) is not False)):
                         if not self.inputs:
                             raise AssertionError(f'a prompt and no input left: {last!r}')
                         child.send(self.inputs.pop(0) + '\r')
