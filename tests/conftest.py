@@ -138,3 +138,31 @@ def bad_peer_campaign(request, tmp_path_factory):
     campaign = Campaign(base.parent if os.environ.get('PYTEST_XDIST_WORKER') else base, cases)
     campaign.start()
     return campaign
+
+
+# ---------------------------------------------------------------- exercises (tests/exercises)
+
+def pytest_addoption(parser):
+    parser.addoption('--solution', metavar='FILE',
+                     help='check your solution of one exercise: python -m pytest tests/exercises '
+                          '-k NAME --solution FILE (each chapter README gives the command)')
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """For a student's check: what works and what does not yet, in plain words."""
+    if not config.getoption('solution'):
+        return
+    for outcome in ('passed', 'failed'):
+        for report in terminalreporter.stats.get(outcome, []):
+            works = dict(getattr(report, 'user_properties', ())).get('works')
+            if works is None or report.when != 'call':
+                continue
+            terminalreporter.section(f'{config.getoption("solution")}: '
+                                     f'{report.nodeid.split("::")[-1].split("[")[0]}')
+            for line in works:
+                terminalreporter.line(f'  works:    {line}')
+            if outcome == 'failed':
+                message = str(report.longrepr).strip().splitlines()[-1]
+                terminalreporter.line(f'  not yet:  {message.removeprefix("Not yet: ")}')
+            else:
+                terminalreporter.line('  Done: everything the exercise asks for works.')

@@ -48,7 +48,6 @@ def test_every_chapter_has_checked_transcripts():
     assert not missing, f'READMEs without a ```console transcript: {missing}'
 
 
-@pytest.mark.xfail(strict=True, reason='the chapter READMEs are being converted (issue 10)')
 def test_no_block_is_left_unchecked():
     unchecked = [f'{readme.parent.name}:{text.count(chr(10), 0, at) + 1}'
                  for readme in READMES
