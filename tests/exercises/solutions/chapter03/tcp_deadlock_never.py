@@ -43,7 +43,7 @@ def receive(sock, errors):
         while True:
             data = sock.recv(42)
             if not received:
-                print('  The first data received says', repr(data))
+                print(f'  The first data received says {data!r}')
             if not data:
                 break
             received += len(data)
