@@ -55,7 +55,7 @@ def test_index_lists_every_route_of_the_site(playground):
     assert not [path for path in paths if '<' in path], 'a route without an example'
     httpbin_routes = len(list(load_httpbin().url_map.iter_rules()))
     assert sum(path.startswith('/httpbin/') for path in paths) == httpbin_routes
-    for path in ['/', '/rfc/rfc2616.txt', '/rfc2616.txt', '/robots.txt', '/weather/',
+    for path in ['/', '/peer', '/rfc/rfc2616.txt', '/rfc2616.txt', '/robots.txt', '/weather/',
                  '/weather/zipcity.php', '/weather/forecast/phoenix-az', '/weather/search',
                  '/maps/api/geocode/json', '/httpbin/basic-auth/brandon/mypass',
                  '/httpbin/cookies/set', '/httpbin/redirect-to', '/httpbin/etag/lesson9',
