@@ -41,6 +41,8 @@ Rules:
   typed at getpass's prompt does not.
 - A block right after the comment <!-- transcript: not checked (reason) -->
   is left alone.
+- A block right after <!-- transcript: lab --> (or <!-- transcript: lab input
+  ... -->) runs on a lab instead, not here: see tests/test_lab_transcripts.py.
 """
 import dataclasses
 import os
@@ -115,6 +117,7 @@ class Block:
     line: int                 # where its text starts in the README
     text: str
     inputs: list = None       # what a reader types, for an interactive block
+    lab: bool = False         # runs on a lab (tests/test_lab_transcripts.py)
 
     @property
     def services(self):
@@ -126,15 +129,18 @@ class Block:
         return needed
 
 
-def blocks(readme):
-    """Yield each checked console Block of a README."""
+def blocks(readme, lab=False):
+    """Yield each checked console Block of a README (with lab=True, those of the lab)."""
     text = readme.read_text(encoding='utf-8')
     for match in BLOCK.finditer(text):
         directive = (match.group(1) or '').strip()
         if directive.startswith('not checked'):
             continue
+        if directive.startswith('lab') != lab:
+            continue
+        directive = directive[len('lab'):].strip() if lab else directive
         inputs = shlex.split(directive[len('input'):]) if directive.startswith('input') else None
-        yield Block(readme, text.count('\n', 0, match.start(2)) + 1, match.group(2), inputs)
+        yield Block(readme, text.count('\n', 0, match.start(2)) + 1, match.group(2), inputs, lab)
 
 
 def parse(block):
