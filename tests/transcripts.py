@@ -292,11 +292,19 @@ class Runner:
         if not output.wait_for_line(COMMAND_TIMEOUT):
             raise AssertionError(f'background command printed no line: {command}')
 
-    def stop_background(self):
-        """Let the servers finish what they are printing, stop them, return their lines."""
+    def stop_background(self, expected=None):
+        """Let the servers finish what they are printing, stop them, return their lines.
+
+        expected: {command: the lines the README shows}; a server is stopped once it has
+        printed them (or has been quiet for a while, if it never does).
+        """
         outputs = {}
         for command, process, output in self.background:
-            output.wait_until_quiet()
+            lines = (expected or {}).get(command)
+            if lines is None or not output.wait_for(
+                    lambda: matches(lines + ['...'], self.untranslate(output.text()).splitlines()),
+                    COMMAND_TIMEOUT / 4):
+                output.wait_until_quiet()
             try:
                 os.killpg(process.pid, signal.SIGTERM)
             except ProcessLookupError:
@@ -335,6 +343,12 @@ class Output:
         with self.changed:
             return b''.join(self.chunks).decode('utf-8', 'replace')
 
+    def wait_for(self, predicate, timeout):
+        """Wait until predicate() holds, re-checking at each new output; its last value."""
+        with self.changed:
+            return self.changed.wait_for(lambda: predicate() or not self.thread.is_alive(),
+                                         timeout) and predicate()
+
     def wait_for_line(self, timeout):
         with self.changed:
             return self.changed.wait_for(
@@ -365,7 +379,7 @@ def check_block(runner, block):
             if not matches(expected, actual):
                 problems.append(report(command, expected, actual))
     finally:
-        outputs = runner.stop_background()
+        outputs = runner.stop_background(dict(servers))
     for command, expected in servers:
         actual = outputs.get(command, [])
         # a server's lines are checked as a prefix: it may print more after the block
