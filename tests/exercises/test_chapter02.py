@@ -2,6 +2,7 @@
 import contextlib
 import re
 import socket
+import threading
 
 import pytest
 
@@ -42,3 +43,140 @@ def test_udp_remote_deadline(solution, check, run, server):
     check.that("The server says b'Your data was 23 bytes long'" in answered.out,
                'against the chapter\'s server it still gets its answer',
                f'against the chapter\'s server it no longer gets an answer: {answered}')
+
+
+def run_to_end(run, check, script, *args, timeout, env):
+    """run(...) the student's script; a script that does not end in time is a not-yet."""
+    try:
+        return run(script, *args, timeout=timeout, env=env)
+    except AssertionError:   # the harness's "command timed out"
+        check.that(False, '', f'{" ".join(map(str, args))}: your script was still running '
+                   f'after {timeout} seconds; it should end by itself')
+
+
+def udp_socket():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(('127.0.0.1', 0))
+    return sock
+
+
+@contextlib.contextmanager
+def udp_server(answer):
+    """A UDP server of our own on 127.0.0.1, which calls answer(sock, data, address) for
+    each datagram that reaches it; yields its socket."""
+    stop = threading.Event()
+    with udp_socket() as sock:
+        sock.settimeout(0.05)
+
+        def serve():
+            while not stop.is_set():
+                try:
+                    data, address = sock.recvfrom(65535)
+                except socket.timeout:
+                    continue
+                answer(sock, data, address)
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        try:
+            yield sock
+        finally:
+            stop.set()
+            thread.join()
+
+
+@pytest.mark.exercise('chapter02/udp_remote.py', 'chapter02/udp_request_id.py')
+def test_udp_request_id(solution, check, run, server):
+    srv = server(solution.script, 'server', '-p', '0', env=solution.env)
+    for _ in range(5):   # the server drops half the requests on purpose
+        answered = run(solution.script, 'client', '-p', srv.port, timeout=20, env=solution.env)
+        if answered.returncode == 0:
+            break
+    check.that("The server says b'Your data was 23 bytes long'" in answered.out,
+               'against its own server, the client still gets its answer',
+               'against its own server the client no longer gets its answer (both sides '
+               'change: does the server repeat the ID at the start of its reply?); it '
+               f'printed {answered.out.strip()[-200:]!r} {answered.err.strip()!r}')
+
+    # A server of ours answers the first request twice: first as if to another request
+    # (a late reply to an earlier one), then properly.
+    requests = []
+
+    def answer(sock, data, address):
+        requests.append(data)
+        request_id, space, message = data.partition(b' ')
+        if not (request_id.isdigit() and space):   # the old format: answer the old way
+            return sock.sendto(b'Your data was %d bytes long' % len(data), address)
+        if len(requests) == 1:
+            sock.sendto(b'%d Your data was 99 bytes long' % (int(request_id) + 1), address)
+        sock.sendto(request_id + b' Your data was %d bytes long' % len(message), address)
+    with udp_server(answer) as fake:
+        done = run_to_end(run, check, solution.script, 'client', '-p', fake.getsockname()[1],
+                          timeout=15, env=solution.env)
+    first = requests[0] if requests else b''
+    check.that(re.fullmatch(rb'\d+ This is another message', first),
+               'each request starts with its ID and a space',
+               'each request should start with its ID, in digits, and a space: '
+               f"b'48203 This is another message'; your client sent {first!r}")
+    ids = {data.partition(b' ')[0] for data in requests}
+    check.that(len(ids) == 1,
+               'every try of the request carries the same ID',
+               f'every try of one request should carry the same ID; your client sent {requests}')
+    check.that(re.search(r"Ignoring a reply to another request: b'\d+ Your data was 99", done.out),
+               'it ignores a reply that carries another ID, and says so',
+               'a reply with another ID came first; your client should print "Ignoring a '
+               'reply to another request: " and that reply, and go on waiting; it printed '
+               f'{done.out.strip()!r} {done.err.strip()!r}')
+    check.that(done.returncode == 0
+               and done.out.endswith("The server says b'Your data was 23 bytes long'\n"),
+               'then it takes the reply with its own ID, and prints it without the ID',
+               "after ignoring the other reply it should end with The server says b'Your "
+               "data was 23 bytes long' (the reply with its own ID, without the ID); it "
+               f'printed {done.out.strip()[-200:]!r} {done.err.strip()!r}')
+
+    with udp_socket() as me:
+        me.settimeout(0.2)
+        reply = None
+        for _ in range(20):   # the server drops half of them
+            me.sendto(b'31337 Hello, server', ('127.0.0.1', srv.port))
+            with contextlib.suppress(socket.timeout):
+                reply = me.recv(65535)
+                break
+    check.that(reply == b'31337 Your data was 13 bytes long',
+               'its server repeats the ID at the start of its reply',
+               "asked b'31337 Hello, server', the server should answer b'31337 Your data was "
+               f"13 bytes long' (the ID, a space, and the length of the rest); it answered {reply!r}")
+
+
+@pytest.mark.exercise('chapter02/udp_local.py', 'chapter02/udp_local_server_only.py')
+def test_udp_local_server_only(solution, check, run, server):
+    srv = server(solution.script, 'server', '-p', '0', env=solution.env)
+    answered = run(solution.script, 'client', '-p', srv.port, timeout=20, env=solution.env)
+    check.that(re.search(rf"The server \('127.0.0.1', {srv.port}\) replied "
+                         r"b'Your data was \d+ bytes long'", answered.out),
+               'against its own server, the client still gets its answer',
+               'against its own server the client should still print the server\'s reply; '
+               f'it printed {answered.out.strip()!r} {answered.err.strip()!r}')
+
+    # Our server, and an intruder who answers first.
+    def answer(sock, data, address):
+        intruder.sendto(b'I am the server, honest', address)
+        sock.sendto(b'Your data was %d bytes long' % len(data), address)
+    with udp_socket() as intruder, udp_server(answer) as fake:
+        done = run_to_end(run, check, solution.script, 'client', '-p', fake.getsockname()[1],
+                          timeout=15, env=solution.env)
+        there, other = fake.getsockname(), intruder.getsockname()
+    check.that('honest' not in done.out,
+               'it does not take a datagram from another address for the reply',
+               f'a datagram from {other}, not the server\'s address, came first, and your '
+               f'client took it for the reply: {done.out.strip().splitlines()[-1]!r}; the '
+               f'server is at {there}')
+    check.that(f'Ignoring a datagram from {other}' in done.out,
+               'it says which datagram it ignores',
+               f'it should print "Ignoring a datagram from {other}"; it printed '
+               f'{done.out.strip()!r}')
+    check.that(done.returncode == 0 and re.search(
+                   rf"The server {re.escape(str(there))} replied b'Your data was \d+ bytes long'",
+                   done.out),
+               'then it prints the server\'s own reply',
+               'after ignoring the other datagram it should go on waiting and print the '
+               f'server\'s reply; it printed {done.out.strip()!r} {done.err.strip()!r}')
