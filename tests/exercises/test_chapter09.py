@@ -1,0 +1,187 @@
+"""Chapter 9 exercises: HTTP (the text of each is in chapter09/README.md, Exercises)."""
+import contextlib
+import re
+import socket
+import threading
+
+import pytest
+
+from harness import REPO
+
+DOCUMENT = (REPO / 'playground' / 'data' / 'rfc2616.txt').read_text(encoding='utf-8')
+
+
+def body(out):
+    """What a get_rfc2616.py run printed besides the verbose handler's > and < lines."""
+    return ''.join(line for line in out.splitlines(keepends=True)
+                   if not line.startswith(('<', '>', 'Redirected to ')))
+
+
+def requests_sent(out):
+    """The header lines of the requests it showed (> Name: value)."""
+    return [line[2:] for line in out.splitlines() if re.match(r'> [\w-]+: ', line)]
+
+
+def last_line(text):
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else '(nothing)'
+
+
+@pytest.mark.exercise('chapter09/get_rfc2616.py', 'chapter09/get_rfc2616_etag.py')
+def test_get_rfc2616_etag(solution, check, run, playground):
+    url = f'http://localhost:{playground("web").port(80)}/rfc/rfc2616.txt'
+    first = run(solution.script, url, env=solution.env)
+    check.that(first.returncode == 0 and body(first.out) == DOCUMENT,
+               'the first run fetches and prints the document',
+               f'the first run should fetch and print the document, as the listing does; it '
+               f'ended with status {first.returncode}: {last_line(first.err or first.out)}')
+    etag = re.search(r'^< ETag: (.*)$', first.out, re.M | re.I)[1]
+    second = run(solution.script, url, env=solution.env)   # in the same folder
+    sent = requests_sent(second.out)
+    check.that(f'if-none-match: {etag}'.lower() in map(str.lower, sent),
+               f'the second run asks again with If-None-Match: {etag}',
+               f'the second run (in the same folder) should send If-None-Match: {etag}, the '
+               f'ETag that came with the first copy; it sent only {"; ".join(sent)}')
+    check.that(re.search(r'^< HTTP/1\.1 304 ', second.out, re.M),
+               'the server answers 304 Not Modified, with no body',
+               'the server should answer the second request with 304 Not Modified; it answered '
+               f'{" ".join(re.findall(r"^< (HTTP/.*)$", second.out, re.M))}')
+    check.that(second.returncode == 0 and body(second.out) == DOCUMENT,
+               'after the 304 it prints the copy it kept, in full',
+               f'after the 304 Not Modified it should print the copy it kept of the document, '
+               f'and end with status 0; it ended with status {second.returncode} '
+               f'({last_line(second.err)}) and printed {len(body(second.out))} characters '
+               f'of the {len(DOCUMENT)}')
+    missing = run(solution.script, url.replace('/rfc/', '/no/such/'), env=solution.env)
+    check.that(missing.returncode != 0 and '404' in last_line(missing.err),
+               'a missing page still ends in one line with the 404',
+               f'a missing page should still end in one line saying HTTP Error 404; it ended '
+               f'with status {missing.returncode}: {last_line(missing.err)}')
+
+
+def redirects(out):
+    return re.findall(r'^Redirected to (.*)$', out, re.M)
+
+
+@pytest.mark.exercise('chapter09/get_rfc2616.py', 'chapter09/get_rfc2616_redirects.py')
+def test_get_rfc2616_redirects(solution, check, run, playground):
+    site = f'http://localhost:{playground("web").port(80)}'
+    plain = run(solution.script, f'{site}/rfc/rfc2616.txt', env=solution.env)
+    check.that(plain.returncode == 0 and body(plain.out) == DOCUMENT and not redirects(plain.out),
+               'it still fetches and prints the document',
+               f'it should still fetch and print the document at {site}/rfc/rfc2616.txt; '
+               f'it ended with status {plain.returncode}: {last_line(plain.err or plain.out)}')
+    chain = run(solution.script, f'{site}/httpbin/relative-redirect/3', env=solution.env)
+    hops = [f'{site}/httpbin/relative-redirect/2', f'{site}/httpbin/relative-redirect/1',
+            f'{site}/httpbin/get']
+    check.that(redirects(chain.out),
+               'it says "Redirected to" when it follows a redirect',
+               f'fetching {site}/httpbin/relative-redirect/3 (three redirects), it printed no '
+               f'"Redirected to" line: urllib still follows the redirects by itself')
+    check.that(redirects(chain.out) == hops,
+               'it follows a chain of three redirects, printing each absolute URL',
+               f'fetching {site}/httpbin/relative-redirect/3, it should print "Redirected to" '
+               f'with {", ".join(hops)}; it printed {redirects(chain.out)}')
+    requests = re.findall(r'^> GET (\S+)', chain.out, re.M)
+    check.that(chain.returncode == 0 and len(requests) == 4
+               and f'"url": "{site}/httpbin/get"' in chain.out,
+               'each hop is a request of its own, and the last page is printed',
+               f'it should send four requests (the verbose handler shows {requests}) and print '
+               f'the last page, the JSON of /httpbin/get; it ended with status '
+               f'{chain.returncode}: {last_line(chain.err)}')
+    relative = run(solution.script, f'{site}/httpbin/redirect-to?url=get&status_code=307',
+                   env=solution.env)
+    check.that(redirects(relative.out) == [f'{site}/httpbin/get'] and relative.returncode == 0,
+               'a relative Location ("get") is resolved against the URL it came from',
+               f'{site}/httpbin/redirect-to?url=get&status_code=307 answers "Location: get", '
+               f'which means {site}/httpbin/get (urllib.parse.urljoin knows how); it printed '
+               f'{redirects(relative.out)} and ended with status {relative.returncode}')
+    loop = run(solution.script, f'{site}/httpbin/redirect/6', env=solution.env)
+    lines = loop.err.strip().splitlines()
+    check.that(loop.returncode != 0 and len(lines) == 1 and 'too many redirects' in lines[0]
+               and len(redirects(loop.out)) == 5,
+               'after five redirects it stops with one line: too many redirects',
+               f'{site}/httpbin/redirect/6 takes six redirects: it should follow five, then stop '
+               f'with one line ending in "too many redirects"; it followed '
+               f'{len(redirects(loop.out))} and ended with status {loop.returncode}: '
+               f'{last_line(loop.err)}')
+
+
+class Relay:
+    """A TCP relay on a free port in front of a server: counts the connections it gets."""
+
+    def __init__(self, port):
+        self.upstream = port
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self.sockets = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+                server = socket.create_connection(('127.0.0.1', self.upstream), timeout=20)
+            except OSError:
+                return
+            self.connections += 1
+            self.sockets += [client, server]
+            for source, sink in (client, server), (server, client):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
+
+    def close(self):
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+@pytest.fixture
+def relay():
+    relays = []
+
+    def start(port):
+        relays.append(Relay(port))
+        return relays[-1]
+    yield start
+    for each in relays:
+        each.close()
+
+
+@pytest.mark.exercise('chapter09/get_rfc2616.py', 'chapter09/get_rfc2616_keepalive.py')
+def test_get_rfc2616_keepalive(solution, check, run, playground, relay):
+    counter = relay(playground('web').port(80))
+    site = f'http://localhost:{counter.port}'
+    urls = [f'{site}/rfc/rfc2616.txt', f'{site}/httpbin/anything?lesson=9']
+    both = run(solution.script, *urls, env=solution.env)
+    check.that(both.returncode == 0,
+               'it takes two URLs',
+               f'given two URLs it should fetch both; it ended with status {both.returncode}: '
+               f'{last_line(both.err)}')
+    check.that(body(both.out).startswith(DOCUMENT) and '"lesson": "9"' in both.out,
+               'it prints both answers, in order',
+               f'it should print the document, then the JSON answer of {urls[1]}; it printed '
+               f'{body(both.out)[:200]!r}...')
+    closing = [line for line in requests_sent(both.out) if line.lower() == 'connection: close']
+    check.that(not closing,
+               'it no longer asks the server to close the connection',
+               f'its requests still say "Connection: close", which asks the server to close '
+               f'the connection after each answer (urllib always sends it: use http.client)')
+    check.that(counter.connections == 1,
+               'it fetches both over one TCP connection',
+               f'it opened {counter.connections} TCP connections for two URLs: it should '
+               f'send the second request over the connection of the first')
+    again = run(solution.script, urls[0], f'{site}/no/such/page', env=solution.env)
+    lines = again.err.strip().splitlines()
+    check.that(again.returncode != 0 and len(lines) == 1 and '404' in lines[0],
+               'a missing page still ends in one line with the 404',
+               f'a missing page should still end in one line saying HTTP Error 404; it ended '
+               f'with status {again.returncode}: {last_line(again.err)}')
