@@ -40,7 +40,7 @@ def test_weather_fields(solution, check, run, playground):
         known = (f"Condition: {city['condition']}, Temperature: {city['temp_f']}°F, "
                  f"Humidity: {city['humidity']} %")
         check.that(all(known in line for line in lines),
-                   'both still show the condition, temperature and humidity',
+                   f'for {wanted} both still show the condition, temperature and humidity',
                    f'both lines should still show "{known}"; they say {lines}')
         more = (f"Wind Speed: {city['wind']}, Dewpoint: {city['dewpoint_f']}°F "
                 f"({celsius(city['dewpoint_f'])}°C)")
