@@ -18,18 +18,21 @@ RUNS = re.compile(r'Ten successive runs:((?: \d+\.\d\ds){10})$', re.M)
 
 @pytest.fixture
 def memcached():
-    """A memcached of our own on a free port (as chapter 8's tests start one): its port."""
+    """memcached() -> the port of a new memcached of our own (as chapter 8's tests start one)."""
     binary = require_binary('memcached')
-    port = free_port()
-    command = [binary, '-l', '127.0.0.1', '-p', str(port), '-U', '0']
-    if os.geteuid() == 0:
-        command += ['-u', 'nobody']
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
-    try:
-        wait_for_port(port, process=process)
-        yield port
-    finally:
+    processes = []
+
+    def start():
+        port = free_port()
+        command = [binary, '-l', '127.0.0.1', '-p', str(port), '-U', '0']
+        if os.geteuid() == 0:
+            command += ['-u', 'nobody']
+        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, start_new_session=True))
+        wait_for_port(port, process=processes[-1])
+        return port
+    yield start
+    for process in processes:
         terminate(process)
 
 
@@ -63,15 +66,39 @@ def lifetime(ttls):
 
 
 @pytest.mark.exercise('chapter08/squares.py', 'chapter08/squares_expire.py')
-def test_squares_expire(solution, check, run, memcached):
+def test_squares_expire(solution, check, run, memcached, tmp_path):
     import memcache
-    client = memcache.Client([f'127.0.0.1:{memcached}'])
-    # A warm cache, so that the run is quick: every square but the last 50 is there
-    # already, stored without expiry. The run computes the missing ones and stores them.
+    # Two warm caches, so that the runs are quick: every square but the last 50 is
+    # there already, stored without expiry; a run computes the missing ones and stores
+    # them. One is for a run with --expire 60, the other for a run without it, at the
+    # same time (each run makes 20,000 requests, and mostly waits for answers).
     missing = [f'sq:{n}' for n in range(4951, 5001)]
-    assert client.set_multi({f'sq:{n}': n * n for n in range(4951)}) == []
-    client.disconnect_all()
-    done = run(solution.script, '127.0.0.1', '-p', memcached, '--expire', 60,
+    ports = memcached(), memcached()
+    for port in ports:
+        client = memcache.Client([f'127.0.0.1:{port}'])
+        assert client.set_multi({f'sq:{n}': n * n for n in range(4951)}) == []
+        client.disconnect_all()
+    plain = subprocess.Popen([sys.executable, solution.script, '127.0.0.1', '-p', str(ports[1])],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=tmp_path, env=listing_env(**solution.env),
+                             start_new_session=True)
+    try:
+        expiring(solution, check, run, ports[0], missing)
+        plain.wait(60)
+    finally:
+        terminate(plain)
+        plain.communicate()
+    lifetimes = [ttl for _, ttl in meta_get(ports[1], missing).values()]
+    check.that(plain.returncode == 0 and lifetimes and set(lifetimes) == {-1},
+               'without --expire its squares never expire, as before',
+               f'without --expire the squares should stay until memcached restarts (time to '
+               f'live -1); it ended with status {plain.returncode} and memcached gives the '
+               f'squares it stored {lifetime(lifetimes)}')
+
+
+def expiring(solution, check, run, port, missing):
+    """The checks of a run with --expire 60."""
+    done = run(solution.script, '127.0.0.1', '-p', port, '--expire', 60,
                env=solution.env, timeout=60)
     check.that(done.returncode != 2 or '--expire' not in done.err,
                'it takes the option --expire',
@@ -82,7 +109,7 @@ def test_squares_expire(solution, check, run, memcached):
                f'with --expire 60 it should still print "Ten successive runs:" and ten times; '
                f'it ended with status {done.returncode}, printing {done.out.strip()!r} '
                f'and {done.err.strip()[-300:]!r}')
-    stored = meta_get(memcached, missing)
+    stored = meta_get(port, missing)
     check.that(len(stored) >= 40 and all(value == str(int(key[3:]) ** 2)
                                          for key, (value, _) in stored.items()),
                f'it stored the squares it computed ({len(stored)} of the 50 missing)',
@@ -99,16 +126,6 @@ def test_squares_expire(solution, check, run, memcached):
                'memcached will forget them within 60 seconds',
                f'with --expire 60 each square should live at most 60 seconds; memcached gives '
                f'them {lifetime(lifetimes)}')
-    client = memcache.Client([f'127.0.0.1:{memcached}'])
-    client.delete_multi(missing)
-    client.disconnect_all()
-    done = run(solution.script, '127.0.0.1', '-p', memcached, env=solution.env, timeout=60)
-    lifetimes = [ttl for _, ttl in meta_get(memcached, missing).values()]
-    check.that(done.returncode == 0 and lifetimes and set(lifetimes) == {-1},
-               'without --expire its squares never expire, as before',
-               f'without --expire the squares should stay until memcached restarts (time to '
-               f'live -1); it ended with status {done.returncode} and memcached gives the '
-               f'squares it stored {lifetime(lifetimes)}')
 
 
 ROW = re.compile(r'^(\w+_shard) +((?:\s*\d+ \(\s*\d+%\)){4})$', re.M)
