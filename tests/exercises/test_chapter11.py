@@ -89,6 +89,7 @@ def test_wsgi_app_methods(solution, check, server):
     status, get_headers, get_body = ask(app, '/')
     head, body = raw_head(app, '/')
     lengths = re.findall(r'^Content-Length: *(\d+)', head, re.M | re.I)
+    kinds = re.findall(r'^Content-Type: *(.*?)\s*$', head, re.M | re.I)
     check.that(head.startswith('HTTP/1.0 200') and not body,
                'HEAD / gets 200 and the head alone, without a body',
                f'HEAD / should get 200 and no body (wsgiref sends whatever the app returns); '
@@ -97,6 +98,10 @@ def test_wsgi_app_methods(solution, check, server):
                'its Content-Length is that of the page GET would get',
                f'the head for HEAD / should carry the Content-Length of the page GET gets '
                f'({len(get_body.encode("utf-8"))}); it carries {lengths or "none"}')
+    check.that(kinds == [get_headers['Content-Type']],
+               'and so is its Content-Type',
+               f'the head for HEAD / should carry the Content-Type GET gets '
+               f'({get_headers["Content-Type"]}); it carries {kinds or "none"}')
 
 
 @pytest.mark.exercise('chapter11/wsgi_app.py', 'chapter11/wsgi_app_post.py')
