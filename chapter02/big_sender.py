@@ -7,21 +7,25 @@ import argparse, socket, sys
 # Linux constants from <linux/in.h>; the socket module of many builds lacks them.
 IP_MTU_DISCOVER = getattr(socket, 'IP_MTU_DISCOVER', 10)
 IP_PMTUDISC_DO = getattr(socket, 'IP_PMTUDISC_DO', 2)
+IP_PMTUDISC_DONT = getattr(socket, 'IP_PMTUDISC_DONT', 0)
 IP_MTU = getattr(socket, 'IP_MTU', 14)
 
 
-def send_big(hostname, port, size):
+def send_big(hostname, port, size, fragment=False):
     """Send `size` bytes in one datagram with the don't-fragment bit set."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.connect((hostname, port))    # a UDP connect() only records the peer
-        sock.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
+        # The lab's lesson on fragments (--fragment) is the opposite: routers may cut it up.
+        mode = IP_PMTUDISC_DONT if fragment else IP_PMTUDISC_DO
+        sock.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, mode)
         try:
             sock.send(b'#' * size)
         except OSError as e:
             print(f'Alas, the {size}-byte datagram did not make it: {e.strerror}')
             print('Actual MTU:', sock.getsockopt(socket.IPPROTO_IP, IP_MTU))
             return False
-        print(f'The {size}-byte datagram went out in one piece.')
+        print(f'The {size}-byte datagram went out'
+              + (', in as many fragments as the path needs.' if fragment else ' in one piece.'))
         print('Path MTU:', sock.getsockopt(socket.IPPROTO_IP, IP_MTU))
         return True
 
@@ -31,10 +35,11 @@ if __name__ == '__main__':
     parser.add_argument('host', help='the host to which to send')
     parser.add_argument('-p', '--port', type=int, default=1060, help='UDP port (default 1060)')
     parser.add_argument('-s', '--size', type=int, default=65000, help='default: %(default)s')
+    parser.add_argument('--fragment', action='store_true', help='allow fragmentation instead')
     args = parser.parse_args()
     if not sys.platform.startswith('linux'):
         sys.exit(f'big_sender: {sys.platform} has no portable way to forbid fragmentation')
     try:
-        sys.exit(0 if send_big(args.host, args.port, args.size) else 1)
+        sys.exit(0 if send_big(args.host, args.port, args.size, args.fragment) else 1)
     except OSError as e:
         sys.exit(f'big_sender: {args.host}:{args.port}: {e.strerror or e}')

@@ -7,6 +7,8 @@ stopping is left stopped, and the others go on.
     python -m playground web dns              some of them
     python -m playground --port-offset 20000  other ports (offset + standard port)
     python -m playground --reset              restore the seeded state first
+    python -m playground --host 192.0.2.10    bind another interface (the lab's server host)
+    python -m playground lab                  the lab: hosts and links in namespaces (lab -h)
 
 What the services print (errors, warnings) goes to <state>/playground.log, which
 the table names; the launcher itself prints only the table and its own errors.
@@ -40,6 +42,8 @@ def parse_args(argv=None):
                         help='services to start (default: all): '
                         + ', '.join(s.name for s in SERVICES))
     add_place_options(parser)
+    parser.add_argument('--host', default='127.0.0.1',
+                        help='interface every service binds (default: %(default)s)')
     parser.add_argument('--reset', action='store_true',
                         help='restore the seeded content of the chosen services first')
     args = parser.parse_args(argv)
@@ -79,15 +83,15 @@ def start(service, args, log):
     """Launch one service module, writing to the log; it exits when our pipe to its
     stdin closes."""
     command = [sys.executable, '-m', service.module, '--state', str(args.state),
-               '--port-offset', str(args.port_offset), '--watch-stdin']
+               '--port-offset', str(args.port_offset), '--host', args.host, '--watch-stdin']
     return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log, stderr=log,
                             start_new_session=True,
                             cwd=pathlib.Path(__file__).resolve().parent.parent)
 
 
-def accepts(number, timeout=0.2):
+def accepts(number, timeout=0.2, host='127.0.0.1'):
     try:
-        with socket.create_connection(('127.0.0.1', number), timeout=timeout):
+        with socket.create_connection((host, number), timeout=timeout):
             return True
     except OSError:
         return False
@@ -104,7 +108,8 @@ def wait_until_ready(processes, args):
                 raise SystemExit(f'playground: service {service.name} exited with '
                                  f'status {process.returncode} during start-up; '
                                  f'see {args.state / LOG_NAME}')
-        pending = {(name, number) for name, number in pending if not accepts(number)}
+        pending = {(name, number) for name, number in pending
+                   if not accepts(number, host=args.host)}
         if pending and time.monotonic() > deadline:
             raise SystemExit('playground: no answer on ' + ', '.join(
                 f'{name} port {number}' for name, number in sorted(pending)))
@@ -117,7 +122,7 @@ def table(args):
     rows = []
     for service in args.services:
         real = {label: port(args.port_offset, rel) for label, rel in service.ports.items()}
-        where = ', '.join(f'{label} 127.0.0.1:{number}' for label, number in real.items())
+        where = ', '.join(f'{label} {args.host}:{number}' for label, number in real.items())
         rows.append((service.name, where, service.hint.format(**real)))
     width = [max(len(row[i]) for row in rows + [('service', 'address')]) for i in (0, 1)]
     lines = [f'{"service":{width[0]}}  {"address":{width[1]}}  try']
@@ -189,10 +194,14 @@ def stop(processes):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ['lab']:  # a small internet of hosts in namespaces: playground/lab/
+        from playground.lab.cli import main as lab
+        return lab(argv[1:])
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     busy = [(s.name, port(args.port_offset, rel)) for s in args.services
-            for rel in s.ports.values() if accepts(port(args.port_offset, rel))]
+            for rel in s.ports.values() if accepts(port(args.port_offset, rel), host=args.host)]
     if busy:
         sys.exit('playground: port already in use: ' + ', '.join(
             f'{number} ({name})' for name, number in busy)

@@ -41,6 +41,8 @@ Rules:
   typed at getpass's prompt does not.
 - A block right after the comment <!-- transcript: not checked (reason) -->
   is left alone.
+- A block right after <!-- transcript: lab --> (or <!-- transcript: lab input
+  ... -->) runs on a lab instead, not here: see tests/test_lab_transcripts.py.
 """
 import dataclasses
 import os
@@ -115,6 +117,7 @@ class Block:
     line: int                 # where its text starts in the README
     text: str
     inputs: list = None       # what a reader types, for an interactive block
+    lab: bool = False         # runs on a lab (tests/test_lab_transcripts.py)
 
     @property
     def services(self):
@@ -126,15 +129,18 @@ class Block:
         return needed
 
 
-def blocks(readme):
-    """Yield each checked console Block of a README."""
+def blocks(readme, lab=False):
+    """Yield each checked console Block of a README (with lab=True, those of the lab)."""
     text = readme.read_text(encoding='utf-8')
     for match in BLOCK.finditer(text):
         directive = (match.group(1) or '').strip()
         if directive.startswith('not checked'):
             continue
+        if directive.startswith('lab') != lab:
+            continue
+        directive = directive[len('lab'):].strip() if lab else directive
         inputs = shlex.split(directive[len('input'):]) if directive.startswith('input') else None
-        yield Block(readme, text.count('\n', 0, match.start(2)) + 1, match.group(2), inputs)
+        yield Block(readme, text.count('\n', 0, match.start(2)) + 1, match.group(2), inputs, lab)
 
 
 def parse(block):
@@ -283,11 +289,19 @@ class Runner:
         if not output.wait_for_line(COMMAND_TIMEOUT):
             raise AssertionError(f'background command printed no line: {command}')
 
-    def stop_background(self):
-        """Let the servers finish what they are printing, stop them, return their lines."""
+    def stop_background(self, expected=None):
+        """Let the servers finish what they are printing, stop them, return their lines.
+
+        expected: {command: the lines the README shows}; a server is stopped once it has
+        printed them (or has been quiet for a while, if it never does).
+        """
         outputs = {}
         for command, process, output in self.background:
-            output.wait_until_quiet()
+            lines = (expected or {}).get(command)
+            if lines is None or not output.wait_for(
+                    lambda: matches(lines + ['...'], self.untranslate(output.text()).splitlines()),
+                    COMMAND_TIMEOUT / 4):
+                output.wait_until_quiet()
             try:
                 os.killpg(process.pid, signal.SIGTERM)
             except ProcessLookupError:
@@ -326,6 +340,12 @@ class Output:
         with self.changed:
             return b''.join(self.chunks).decode('utf-8', 'replace')
 
+    def wait_for(self, predicate, timeout):
+        """Wait until predicate() holds, re-checking at each new output; its last value."""
+        with self.changed:
+            return self.changed.wait_for(lambda: predicate() or not self.thread.is_alive(),
+                                         timeout) and predicate()
+
     def wait_for_line(self, timeout):
         with self.changed:
             return self.changed.wait_for(
@@ -356,7 +376,7 @@ def check_block(runner, block):
             if not matches(expected, actual):
                 problems.append(report(command, expected, actual))
     finally:
-        outputs = runner.stop_background()
+        outputs = runner.stop_background(dict(servers))
     for command, expected in servers:
         actual = outputs.get(command, [])
         # a server's lines are checked as a prefix: it may print more after the block

@@ -73,6 +73,7 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize('solution', solutions, ids=[s.kind for s in solutions])
 
 
+@pytest.hookimpl(trylast=True)   # after -k has deselected what it does not name
 def pytest_collection_modifyitems(config, items):
     if not config.getoption('solution'):
         return
