@@ -1,7 +1,6 @@
 """Chapter 15 exercises: IMAP (the text of each is in chapter15/README.md, Exercises).
 
-The search checker reads the seeded INBOX of the worker's read-only playground; the
-others use the worker's mail playground: a folder of their own, or mail of their own.
+They use the worker's mail playground: a folder of their own, or mail of their own.
 """
 import dataclasses
 import email.message
@@ -75,31 +74,41 @@ def messages(session):
 
 # ---------------------------------------------------------------- mailbox_summary.py: SEARCH
 
-SEEDED = {1: 'Message 1 from Playground Postmaster <postmaster@example.com>',
-          2: 'Message 2 from John Goerzen <jgoerzen@example.com>',
-          3: 'Message 3 from Newsletter <news@example.net>',
-          4: 'Message 4 from Jürgen Müller <juergen@example.net>'}
+def note(sender, subject, text):
+    letter = email.message.EmailMessage()
+    letter['From'], letter['Subject'] = sender, subject
+    letter.set_content(text)
+    return letter
+
+
+NOTES = [   # (flags, message): a folder of the checker's own
+    ('(\\Seen)', note('Ann <ann@example.org>', 'Lunch?', 'Lunch at noon, as usual?\n')),
+    ('()', note('Bob <bob@example.net>', 'Minutes', 'We met, we talked, we agreed.\n')),
+    ('(\\Seen \\Flagged)', note('Cam <cam@example.net>', 'Deadline', 'Friday, not Monday.\n')),
+    ('()', note('Dee <dee@example.org>', 'Hello', 'Hello from Dee.\n'))]
+SHOWN = {n: f'Message {n} from {letter["From"]}' for n, (_, letter) in enumerate(NOTES, 1)}
 
 
 @pytest.mark.exercise('chapter15/mailbox_summary.py', 'chapter15/mailbox_summary_search.py')
 def test_imap_search(solution, check, spawn, playground):
-    pg = playground('imap')   # the seeded INBOX: 1 is \Seen, 4 \Flagged
-    everything = summarize(spawn, pg, solution, 'INBOX')
-    check.that(everything.status == 0 and list(messages(everything)) == list(SEEDED.values()),
+    pg = playground('smtp', 'pop', 'imap')
+    folder = make_folder(pg, 'Search', NOTES)   # 1 and 3 are \Seen, 3 is \Flagged
+    everything = summarize(spawn, pg, solution, folder)
+    check.that(everything.status == 0 and list(messages(everything)) == list(SHOWN.values()),
                'without criteria it still summarizes every message of the folder',
-               f'without criteria it should still summarize the four messages of INBOX; it '
+               f'without criteria it should still summarize the four messages of the folder; it '
                f'printed {everything.lines()[:6]}')
-    searches = {('UNSEEN',): [2, 3, 4], ('OR', 'FLAGGED', 'FROM', 'postmaster'): [1, 4]}
+    searches = {('UNSEEN',): [2, 4], ('OR', 'FLAGGED', 'FROM', 'ann@'): [1, 3]}
     found = {}
     for criteria, expected in searches.items():
-        done = found[criteria] = summarize(spawn, pg, solution, 'INBOX', *criteria)
+        done = found[criteria] = summarize(spawn, pg, solution, folder, *criteria)
         words = ' '.join(criteria)
         if len(found) == 1:
             check.that(done.status != 2 or 'usage' not in done.text,
                        'it takes search criteria after the folder',
                        f'it does not take search criteria after the folder yet: {done.last()}')
         shown = list(messages(done))
-        check.that(done.status == 0 and shown == [SEEDED[n] for n in expected],
+        check.that(done.status == 0 and shown == [SHOWN[n] for n in expected],
                    f'{words} finds messages {", ".join(map(str, expected))}',
                    f'with the criteria {words} it should summarize messages '
                    f'{", ".join(map(str, expected))}; it showed {shown or done.last()}')
@@ -108,8 +117,8 @@ def test_imap_search(solution, check, spawn, playground):
              if done.lines()[:1] != [f'{len(messages(done))} message(s) match '
                                      f'{" ".join(criteria)}']}
     check.that(not wrong,
-               'it first says how many messages match ("3 message(s) match UNSEEN")',
-               f'before the summaries it should say how many messages match, as in "3 message(s) '
+               'it first says how many messages match ("2 message(s) match UNSEEN")',
+               f'before the summaries it should say how many messages match, as in "2 message(s) '
                f'match UNSEEN" or "4 message(s) match ALL"; its first lines were: {wrong}')
 
 
@@ -164,11 +173,19 @@ class CountingProxy:
         self.listener.close()
 
 
-def imap(pg):
+def make_folder(pg, prefix, letters):
+    """A new folder of the mail playground holding these (flags, message); its name."""
+    folder = f'{prefix}-{uuid.uuid4().hex[:8]}'
     client = imaplib.IMAP4_SSL('localhost', pg.port(993), timeout=10,
                                ssl_context=ssl.create_default_context(cafile=str(pg.ca)))
-    client.login(USER, PASSWORD)
-    return client
+    try:
+        client.login(USER, PASSWORD)
+        assert client.create(folder)[0] == 'OK'
+        for flags, letter in letters:
+            assert client.append(folder, flags, None, letter.as_bytes())[0] == 'OK'
+    finally:
+        client.logout()
+    return folder
 
 
 def letters():
@@ -194,14 +211,7 @@ def letters():
 @pytest.mark.exercise('chapter15/mailbox_summary.py', 'chapter15/mailbox_summary_text.py')
 def test_imap_text_part(solution, check, spawn, playground):
     pg = playground('smtp', 'pop', 'imap')
-    folder = f'Exercise-{uuid.uuid4().hex[:8]}'
-    client = imap(pg)
-    try:
-        assert client.create(folder)[0] == 'OK'
-        for letter in letters():
-            assert client.append(folder, None, None, letter.as_bytes())[0] == 'OK'
-    finally:
-        client.logout()
+    folder = make_folder(pg, 'Text', [(None, letter) for letter in letters()])
     proxy = CountingProxy(pg.port(993))
     try:
         done = summarize(spawn, pg, solution, folder, port=proxy.port)
