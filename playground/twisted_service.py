@@ -1,19 +1,25 @@
-"""What the Twisted services (pop, imap) share: start-up, logging, and stopping once.
+"""What the Twisted services (web, pop, imap) share: start-up, logging, and stopping once.
 
     serve(name, description, listen, prepare)
         parse the service's command line, make the TLS files, call prepare(state,
         reset=False) (the mail store, say), start logging, call listen(reactor,
         args, tls_context), run the reactor until SIGTERM or Ctrl-C (however many
         come), then exit.
+    tls_context(state, wrong_name=False)
+        a Twisted TLS context factory with the playground's certificate (the one
+        serve() hands to listen), or with the one for the wrong host name.
 
 Logging: Twisted logs nothing unless told to.  Here its warnings and errors
 go to stderr, each event on one line, and at most one line per connection:
 a client that sends 10,000 bad commands must not write 140,000 lines of
 tracebacks into the terminal of the person running the playground.  The
 line names the connection, the error and where it was raised; that is
-enough to reproduce it.
+enough to reproduce it.  Python's own logging (warnings and errors) goes
+the same way: Flask's "Exception on /path [GET]" for a page that failed is
+one line too, not a traceback written to Twisted's WSGI error stream.
 """
 import collections
+import logging
 import os
 import signal
 import sys
@@ -68,9 +74,36 @@ class OneLinePerConnection:
         self.stream.flush()
 
 
+class ToTwistedLog(logging.Handler):
+    """A handler for Python's logging: each record becomes an event of Twisted's log."""
+
+    def emit(self, record):
+        from twisted.logger import Logger, LogLevel
+        from twisted.python.failure import Failure
+        level = LogLevel.error if record.levelno >= logging.ERROR else LogLevel.warn
+        failure = None
+        if record.exc_info and record.exc_info[1] is not None:
+            kind, value, traceback = record.exc_info
+            failure = Failure(value, kind, traceback)
+        Logger(namespace=record.name).emit(level, '{text}', text=record.getMessage(),
+                                           log_failure=failure)
+
+
 def start_logging(name):
+    """Twisted's warnings and errors, and Python logging's, to stderr (see the docstring)."""
     from twisted.logger import globalLogBeginner
     globalLogBeginner.beginLoggingTo([OneLinePerConnection(name)], redirectStandardIO=False)
+    # On the root logger before any Flask application makes its logger, so that
+    # Flask sees a handler and adds none of its own (which writes to wsgi.errors).
+    logging.getLogger().addHandler(ToTwistedLog(logging.WARNING))
+
+
+def tls_context(state, wrong_name=False):
+    """A TLS context factory for reactor.listenSSL(): the playground's certificate."""
+    from twisted.internet import ssl
+    files, prefix = tls_files(state), 'wrong_' if wrong_name else ''
+    return ssl.DefaultOpenSSLContextFactory(str(files[prefix + 'key']),
+                                           str(files[prefix + 'cert']))
 
 
 def serve(name, description, listen, prepare=None):
@@ -80,10 +113,8 @@ def serve(name, description, listen, prepare=None):
     if prepare is not None:
         prepare(args.state, reset=False)
     start_logging(name)
-    from twisted.internet import reactor, ssl
-    files = tls_files(args.state)
-    context = ssl.DefaultOpenSSLContextFactory(str(files['key']), str(files['cert']))
-    listen(reactor, args, context)
+    from twisted.internet import reactor
+    listen(reactor, args, tls_context(args.state))
     stopping = []
 
     def stop(signum, frame):

@@ -12,13 +12,11 @@ import hashlib
 import json
 import re
 import shutil
-import signal
-import sys
 
 import flask
 
-from playground import tls, web_http, web_weather
-from playground.common import REPO, parse_service_args, port, run_quietly
+from playground import twisted_service, web_http, web_weather
+from playground.common import REPO, port, run_quietly
 
 DATA = REPO / 'playground' / 'data'
 HTTP, HTTPS, HTTPS_WRONG_NAME = 80, 443, 444
@@ -189,48 +187,23 @@ def site(app):
     return Site(resource, timeout=IDLE_TIMEOUT)
 
 
-def log_warnings_to_stderr():
-    """Twisted logs nothing by default: show its warnings and errors on stderr."""
-    from twisted.logger import (FilteringLogObserver, LogLevel, LogLevelFilterPredicate,
-                                globalLogBeginner, textFileLogObserver)
-    predicate = LogLevelFilterPredicate(defaultLogLevel=LogLevel.warn)
-    observer = FilteringLogObserver(textFileLogObserver(sys.stderr), [predicate])
-    globalLogBeginner.beginLoggingTo([observer], redirectStandardIO=False)
-
-
 def main():
     # Twisted's web server, not werkzeug's: werkzeug's threaded server did the TLS
     # handshake in accept() on its one serving thread (one idle client stopped all
     # HTTPS), refused chunked request bodies and closed every connection.
-    from twisted.internet import reactor, ssl
-    args = parse_service_args(__doc__.splitlines()[0])
-    files = tls.ensure(args.state)
-    prepare(args.state, reset=False)
-    log_warnings_to_stderr()
-    web = site(create_app(args.state))
-    reactor.suggestThreadPoolSize(THREADS)
-    reactor.listenTCP(port(args.port_offset, HTTP), web, interface=args.host)
-    # Each TLS handshake runs in the reactor beside every other connection; one that
-    # never finishes is closed with the idle connections (IDLE_TIMEOUT).
-    for number, prefix in ((HTTPS, ''), (HTTPS_WRONG_NAME, 'wrong_')):
+    def listen(reactor, args, tls_context):
+        web = site(create_app(args.state))
+        reactor.suggestThreadPoolSize(THREADS)
+        reactor.listenTCP(port(args.port_offset, HTTP), web, interface=args.host)
+        # Each TLS handshake runs in the reactor beside every other connection; one that
+        # never finishes is closed with the idle connections (IDLE_TIMEOUT).
+        reactor.listenSSL(port(args.port_offset, HTTPS), web, tls_context, interface=args.host)
         # The same site with a certificate for another name (wrong.host.example), so
         # that a client's host name check has something to refuse (chapter 6).
-        context = ssl.DefaultOpenSSLContextFactory(str(files[prefix + 'key']),
-                                                   str(files[prefix + 'cert']))
-        reactor.listenSSL(port(args.port_offset, number), web, context, interface=args.host)
-    signal.signal(signal.SIGTERM, lambda signum, frame: reactor.callFromThread(stop_once))
-    reactor.run(installSignalHandlers=False)
-
-
-def stop_once():
-    """reactor.stop(), which raises when called a second time (the launcher may send two)."""
-    from twisted.internet import reactor
-    if reactor.running and not stop_once.called:
-        stop_once.called = True
-        reactor.stop()
-
-
-stop_once.called = False
+        reactor.listenSSL(port(args.port_offset, HTTPS_WRONG_NAME), web,
+                          twisted_service.tls_context(args.state, wrong_name=True),
+                          interface=args.host)
+    twisted_service.serve('web', __doc__.splitlines()[0], listen, prepare=prepare)
 
 
 if __name__ == '__main__':

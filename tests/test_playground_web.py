@@ -55,7 +55,7 @@ def test_index_lists_every_route_of_the_site(playground):
     assert not [path for path in paths if '<' in path], 'a route without an example'
     httpbin_routes = len(list(load_httpbin().url_map.iter_rules()))
     assert sum(path.startswith('/httpbin/') for path in paths) == httpbin_routes
-    for path in ['/', '/rfc/rfc2616.txt', '/rfc2616.txt', '/robots.txt', '/weather/',
+    for path in ['/', '/peer', '/rfc/rfc2616.txt', '/rfc2616.txt', '/robots.txt', '/weather/',
                  '/weather/zipcity.php', '/weather/forecast/phoenix-az', '/weather/search',
                  '/maps/api/geocode/json', '/httpbin/basic-auth/brandon/mypass',
                  '/httpbin/cookies/set', '/httpbin/redirect-to', '/httpbin/etag/lesson9',
@@ -385,3 +385,18 @@ def test_a_client_that_half_closes_after_its_request_gets_the_answer(playground)
     head, _, body = reply.partition(b'\r\n\r\n')
     assert head.startswith(b'HTTP/1.1 200 OK\r\n') and b'\r\nConnection: close' in head
     assert body == DOCUMENT
+
+
+def test_a_page_that_fails_is_a_500_and_one_log_line(fresh_playground):
+    # A teacher's typo in the gazetteer: each request fails in the application.
+    pg = fresh_playground('web')
+    (pg.state / 'web' / 'gazetteer.json').write_text('[{"address": ')
+    for _ in range(3):
+        status, _, _ = ask(pg, 'GET', '/maps/api/geocode/json?address=Archbold')
+        assert status == 500
+    assert ask(pg, 'GET', '/rfc/rfc2616.txt')[0] == 200   # the rest of the site goes on
+    out, log = pg.stop()
+    lines = log.splitlines()
+    assert len(lines) == 3 and 'Traceback' not in log, log   # one line per failure
+    assert lines[0].startswith('web: ') and 'Exception on /maps/api/geocode/json [GET]' in lines[0]
+    assert ': JSONDecodeError: Expecting value' in lines[0], lines[0]   # and where it was raised

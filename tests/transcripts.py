@@ -204,7 +204,10 @@ class Runner:
         self.env = dict(os.environ, PYTHONUNBUFFERED='1',
                         PYTHONPATH=os.pathsep.join([str(PORTMAP), str(REPO)]),
                         FOPNP_PORT_MAP=','.join(f'{a}={b}' for a, b in self.to_real.items()),
-                        COLUMNS='80', TERM='dumb')
+                        COLUMNS='80', TERM='dumb',
+                        # Python 3.13's new REPL wants a capable terminal: under TERM=dumb it
+                        # prints a warning, then falls back to the basic one. Ask for that.
+                        PYTHON_BASIC_REPL='1')
         self.env.pop('SSL_CERT_FILE', None)
         if playground is not None:
             self.env['SSL_CERT_FILE'] = str(playground.state / 'ca.pem')
