@@ -16,7 +16,7 @@ running playground, another test, or a second run of the suite):
     bad_peer(kind)            a server on 127.0.0.1 that is 'silent', speaks 'garbage'
                               or is 'closing' each connection at once (TCP and UDP)
 
-Helpers: wait_until(predicate, timeout, message), wait_for_port(port),
+Helpers: wait_until(predicate, timeout, message), wait_for_port(port), waiting_in(pid),
 closed_port(), free_port(), require_binary(name), run_listing(...).
 
 Every listing runs with warnings as errors (LISTING_WARNINGS), as the README says.
@@ -27,6 +27,7 @@ import dataclasses
 import fcntl
 import os
 import pathlib
+import platform
 import queue
 import random
 import re
@@ -117,6 +118,27 @@ def wait_until(predicate, timeout=10.0, message='the condition never held', inte
             text = message() if callable(message) else message
             raise AssertionError(f'{text} (waited {timeout} s)')
         time.sleep(interval)
+
+
+# Linux system call numbers, by machine, of the calls that tests look for a process
+# waiting in (/proc/PID/syscall names the call a sleeping process is in).
+SYSCALLS = {
+    'x86_64': {'read': 0, 'poll': 7, 'select': 23, 'sendto': 44, 'pselect6': 270, 'ppoll': 271},
+    'aarch64': {'read': 63, 'pselect6': 72, 'ppoll': 73, 'sendto': 206},
+}.get(platform.machine(), {})
+
+
+def waiting_in(pid):
+    """(system call, its first argument) that a process sleeps in, ('running', None)
+    when it runs, or None when this cannot be told (not Linux, not ours to read)."""
+    try:
+        fields = pathlib.Path(f'/proc/{pid}/syscall').read_text().split()
+    except OSError:
+        return None
+    if not fields or fields[0] == 'running' or not SYSCALLS:
+        return ('running', None) if fields and SYSCALLS else None
+    names = {number: name for name, number in SYSCALLS.items()}
+    return names.get(int(fields[0]), fields[0]), int(fields[1], 16)
 
 
 def accepts(port, host='127.0.0.1'):
