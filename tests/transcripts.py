@@ -47,7 +47,6 @@ Rules:
 import dataclasses
 import os
 import pathlib
-import platform
 import re
 import shlex
 import signal
@@ -56,6 +55,8 @@ import subprocess
 import sys
 import threading
 import time
+
+from harness import waiting_in
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 PORTMAP = pathlib.Path(__file__).resolve().parent / 'portmap'  # see its sitecustomize.py
@@ -76,10 +77,9 @@ LISTING = re.compile(r'\bchapter\d\d/[\w-]+\.py\b')
 BOOK_PORTS = (1060, 7001, 7002, 8000, 8080, 18861)
 PROMPT = re.compile(r'[:?$>\]] $')   # the end of a prompt's line, waiting for input
 QUIET = 0.1   # seconds without output after a prompt: the command may wait for input
-# Linux system calls (by machine) in which a process waits for its terminal: read() on
-# it, or select()/poll() on its standard input (as readline does).
-WAITS = {'x86_64': {'read': 0, 'poll': 7, 'select': 23, 'pselect6': 270, 'ppoll': 271},
-         'aarch64': {'read': 63, 'pselect6': 72, 'ppoll': 73}}.get(platform.machine())
+# The system calls in which a process waits for its terminal: read() on it, or
+# select()/poll() on its standard input (as readline does).
+TERMINAL_WAITS = ('read', 'poll', 'select', 'pselect6', 'ppoll')
 
 
 def reading_terminal(tty, session):
@@ -90,19 +90,17 @@ def reading_terminal(tty, session):
     rest comes when the server answers): typed too early, the input would echo in
     the wrong place, or be flushed by getpass. Linux says what each process waits in.
     """
-    if WAITS is None:
-        return None
     told = False
-    for path in pathlib.Path('/proc').glob('[0-9]*/syscall'):
+    for path in pathlib.Path('/proc').glob('[0-9]*/stat'):
         try:
-            fields = path.read_text().split()
-            told = True
-            if not fields or not fields[0].isdigit() or int(fields[0]) not in WAITS.values():
-                continue
             # /proc/PID/stat: 'pid (name) state ppid pgrp session ...'
-            if int((path.parent / 'stat').read_text().rsplit(')', 1)[1].split()[3]) != session:
+            if int(path.read_text().rsplit(')', 1)[1].split()[3]) != session:
                 continue
-            fd = int(fields[1], 16) if int(fields[0]) == WAITS['read'] else 0
+            waiting = waiting_in(path.parent.name)
+            told = told or waiting is not None
+            if not waiting or waiting[0] not in TERMINAL_WAITS:
+                continue
+            fd = waiting[1] if waiting[0] == 'read' else 0
             # getpass() opens /dev/tty, the terminal of its session: ours, for our commands
             if os.readlink(path.parent / 'fd' / str(fd)) in (tty, '/dev/tty'):
                 return True
