@@ -46,6 +46,8 @@ def parse_args(argv=None):
                         help='interface every service binds (default: %(default)s)')
     parser.add_argument('--reset', action='store_true',
                         help='restore the seeded content of the chosen services first')
+    # For a test run that shares one playground among its processes: stop when it ends.
+    parser.add_argument('--exit-with', type=int, metavar='PID', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     unknown = [name for name in args.services if name not in BY_NAME]
     if unknown:
@@ -156,6 +158,8 @@ def supervise(processes, args, log):
     watched = set(processes)
     while watched:
         time.sleep(0.5)
+        if args.exit_with and not alive(args.exit_with):
+            return
         for service in list(watched):
             process = processes[service]
             if process.poll() is None:
@@ -176,6 +180,16 @@ def supervise(processes, args, log):
                   file=sys.stderr, flush=True)
             processes[service] = start(service, args, log)
     sys.exit(f'playground: every service has stopped; see {args.state / LOG_NAME}')
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # someone else's: it exists
+        pass
+    return True
 
 
 def stop(processes):

@@ -1,6 +1,9 @@
 """Fixtures of the test harness; the machinery lives in harness.py (see its docstring)."""
+import fcntl
+import json
 import os
 import sys
+import tempfile
 
 import pytest
 
@@ -33,29 +36,50 @@ def server(tmp_path):
         each.stop()
 
 
+def run_folder(tmp_path_factory):
+    """The temporary folder that every process of this test run shares."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get('PYTEST_XDIST_WORKER') else base
+
+
 @pytest.fixture(scope='session')
 def shared_playgrounds(tmp_path_factory):
-    """The worker's shared playgrounds, each started at first use:
-    'all'   every service this machine can run, for tests that only read;
+    """The shared playgrounds, each started at first use:
+    'all'   every service this machine can run, for tests that only read: one for the
+            whole test run, started by whichever process asks first, used by all;
     'mail'  smtp, pop and imap, where tests deliver and delete mail (so that the
-            seeded mailboxes of 'all' stay as seeded for the tests that count them).
-    A test that changes state in any other way takes fresh_playground."""
-    running = {}
+            seeded mailboxes of 'all' stay as seeded for the tests that count them):
+            one per test process, since a test's mailbox must not change under it.
+    A test that changes state in any other way takes fresh_playground. Under xdist
+    'all' ends with the run (--exit-with the controller's pid), since the other
+    workers may still use it when its starter's session ends."""
+    controller = os.getppid() if os.environ.get('PYTEST_XDIST_WORKER') else None
+    mine = []
 
     def get(kind):
-        if kind in running and running[kind].process.poll() is None:
-            return running[kind]
-        if kind in running:
-            running[kind].stop()   # it died: the test that saw it failed; start another
         from playground.__main__ import unavailable
         from playground.services import SERVICES
-        names = ['smtp', 'pop', 'imap'] if kind == 'mail' else [
-            s.name for s in SERVICES if not unavailable(s)]
-        running[kind] = Playground(names, tmp_path_factory.mktemp(f'playground-{kind}'))
-        return running[kind]
+        folder = run_folder(tmp_path_factory) if kind == 'all' else tmp_path_factory.getbasetemp()
+        with open(folder / f'playground-{kind}.lock', 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)   # one process starts it; the others wait
+            facts = folder / f'playground-{kind}.json'
+            if facts.exists():
+                found = Playground.attach(json.loads(facts.read_text()))
+                if found.alive():
+                    return found
+                # it died: the test that saw it failed; start another
+            names = ['smtp', 'pop', 'imap'] if kind == 'mail' else [
+                s.name for s in SERVICES if not unavailable(s)]
+            started = Playground(names, tempfile.mkdtemp(prefix=f'playground-{kind}-',
+                                                         dir=folder),
+                                 exit_with=controller if kind == 'all' else None)
+            mine.append((kind, started))
+            facts.write_text(json.dumps(started.facts()))
+            return started
     yield get
-    for each in running.values():
-        each.stop()
+    for kind, each in mine:
+        if kind != 'all' or controller is None:   # ours alone: stop it now
+            each.stop()
 
 
 @pytest.fixture

@@ -291,7 +291,7 @@ class Playground:
     <state>/playground.log: files, not pipes that nobody reads once it is ready.
     """
 
-    def __init__(self, services, state, offset=None, reset=False):
+    def __init__(self, services, state, offset=None, reset=False, exit_with=None):
         self.services, self.state = list(services), pathlib.Path(state)
         self.state.mkdir(parents=True, exist_ok=True)
         self._claim = None
@@ -302,6 +302,8 @@ class Playground:
                    '--state', str(self.state), '--port-offset', str(self.offset)]
         if reset:
             command.append('--reset')
+        if exit_with:   # a playground shared by a test run's processes ends with the run
+            command += ['--exit-with', str(exit_with)]
         self.out_path = self.state / 'launcher.out'
         with open(self.out_path, 'ab') as out:
             self._skip = out.tell()   # a restart on the same state appends
@@ -381,12 +383,48 @@ class Playground:
         """The real port of a standard port: playground.port(25) -> offset + 25."""
         return self.offset + relative
 
+    def alive(self):
+        return self.process.poll() is None
+
     def stop(self):
         """Stop it; return (launcher output, services' log)."""
         terminate(self.process, grace=10)
         if self._claim:
             self._claim.close()
         return self.output(), self.log()
+
+    def facts(self):
+        """What another process needs to use it (see Playground.attach)."""
+        return {'services': self.services, 'state': str(self.state), 'offset': self.offset,
+                'pid': self.process.pid, 'skip': self._skip}
+
+    @classmethod
+    def attach(cls, facts):
+        """A playground that another process of the test run started: the same face,
+        its process not ours to stop."""
+        self = cls.__new__(cls)
+        self.services, self.state = facts['services'], pathlib.Path(facts['state'])
+        self.offset, self._skip, self._claim = facts['offset'], facts['skip'], None
+        self.out_path = self.state / 'launcher.out'
+        self.env = {'SSL_CERT_FILE': str(self.state / 'ca.pem')}
+        self.ca = self.state / 'ca.pem'
+        self.process = _Elsewhere(facts['pid'])
+        self.table = self.output()
+        return self
+
+
+class _Elsewhere:
+    """The launcher process of a playground that another test process started."""
+
+    def __init__(self, pid):
+        self.pid = pid
+
+    def poll(self):
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return -1
+        return None
 
 
 class _Transcript:

@@ -116,8 +116,8 @@ def test_ssh_exit_status(solution, check, spawn, playground):
 # ---------------------------------------------------------------- sftp.py
 
 @pytest.mark.exercise('chapter16/sftp.py', 'chapter16/sftp_upload.py')
-def test_sftp_upload(solution, check, spawn, playground, tmp_path):
-    pg = playground('ssh')
+def test_sftp_upload(solution, check, spawn, fresh_playground, tmp_path):
+    pg = fresh_playground('ssh')   # it uploads: the shared playground stays as seeded
     status, out, asked = log_in(spawn, solution, *ssh_args(pg))
     check.that(asked and status == 0 and 'Copying messages.3' in out
                and (tmp_path / 'messages.3').exists(),

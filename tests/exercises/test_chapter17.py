@@ -126,8 +126,8 @@ def upload(spawn, solution, pg, local):
 
 
 @pytest.mark.exercise('chapter17/binaryul.py', 'chapter17/ftp_no_replace.py')
-def test_ftp_no_replace(solution, check, spawn, playground, tmp_path):
-    pg = playground('ftp')
+def test_ftp_no_replace(solution, check, spawn, fresh_playground, tmp_path):
+    pg = fresh_playground('ftp')   # it uploads: the shared playground stays as seeded
     name = f'report-{uuid.uuid4().hex[:8]}.txt'   # the shared playground: a name of its own
     local, stored = tmp_path / name, served(pg, f'/home/brandon/{name}')
     try:
