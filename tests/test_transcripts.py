@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from harness import Playground, require_binary
-from transcripts import REPO, Runner, blocks, check_block
+from transcripts import REPO, WRITES, Runner, blocks, check_block
 
 from playground.services import BY_NAME
 
@@ -14,10 +14,12 @@ READMES = sorted(REPO.glob('chapter[0-9][0-9]/README.md'))
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize('readme', READMES, ids=lambda readme: readme.parent.name)
-def test_transcripts(readme, tmp_path):
-    """A README's blocks, in order, as a reader would run them, against a playground of
-    its own with the services they use (started at the first block that needs one).
-    Blocks that need memcached are skipped where it is not installed, after the rest."""
+def test_transcripts(readme, tmp_path, shared_playgrounds):
+    """A README's blocks, in order, as a reader would run them, against the services
+    they use: a playground of its own for a README whose blocks change its state
+    (transcripts.WRITES, started at the first block that needs one), else the test
+    run's shared playground. Blocks that need memcached are skipped where it is not
+    installed, after the rest."""
     runnable, missing = [], []
     for block in blocks(readme):
         needs_missing = 'memcached' in block.services and not shutil.which('memcached')
@@ -27,7 +29,8 @@ def test_transcripts(readme, tmp_path):
     try:
         for block in runnable:
             if block.services and playground is None:
-                playground = Playground(services, tmp_path / 'playground')
+                playground = (Playground(services, tmp_path / 'playground')
+                              if readme.parent.name in WRITES else shared_playgrounds('all'))
             relative = {rel for name in block.services for rel in BY_NAME[name].ports.values()}
             workdir = tmp_path / f'block{block.line}'
             workdir.mkdir()
@@ -36,7 +39,7 @@ def test_transcripts(readme, tmp_path):
             problems += [f'{readme}:{block.line}:\n{problem}'
                          for problem in check_block(runner, block.text)]
     finally:
-        if playground is not None:
+        if playground is not None and readme.parent.name in WRITES:
             playground.stop()
     assert not problems, f'{readme} is out of date:\n\n' + '\n\n'.join(problems)
     if missing:   # chapter 8's squares.py against memcached
