@@ -1,8 +1,8 @@
 """The lab's lessons (playground/lab): the listings on hosts of a lab, as issue 12 lists them.
 
-These tests share one lab (per xdist worker); a lesson that leaves state in the
-kernel (a learned path MTU, firewall rules) uses a host no other test uses for
-it, or cleans up.
+These tests share one lab, and run on one xdist worker (the group 'lab'); a
+lesson that leaves state in the kernel (a learned path MTU, firewall rules) uses
+a host no other test uses for it, or cleans up.
 The lab itself (start, stop, kill, two at once, without root) is in test_lab.py.
 """
 import os
@@ -17,7 +17,7 @@ import pytest
 from harness import wait_until
 from labharness import Lab, require_lab
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.timeout(180), pytest.mark.xdist_group('lab')]
 
 SERVER, SERVER_ADDRESS = 'example.com', '192.0.2.10'
 MODEM_OUTSIDE = '198.51.100.2'
