@@ -302,13 +302,19 @@ class Playground:
                    '--state', str(self.state), '--port-offset', str(self.offset)]
         if reset:
             command.append('--reset')
-        if exit_with:   # a playground shared by a test run's processes ends with the run
-            command += ['--exit-with', str(exit_with)]
         self.out_path = self.state / 'launcher.out'
         with open(self.out_path, 'ab') as out:
             self._skip = out.tell()   # a restart on the same state appends
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                            cwd=REPO, env=base_env(), start_new_session=True)
+            if exit_with:   # shared by a test run's processes, it ends with the run: it
+                # outlives this process, so no Popen (which would warn, and could not wait)
+                command += ['--exit-with', str(exit_with)]
+                self.process = _Elsewhere(os.posix_spawn(
+                    sys.executable, command, base_env(), setsid=True,
+                    file_actions=[(os.POSIX_SPAWN_DUP2, out.fileno(), 1),
+                                  (os.POSIX_SPAWN_DUP2, out.fileno(), 2)]))
+            else:
+                self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                                cwd=REPO, env=base_env(), start_new_session=True)
         self.env = {'SSL_CERT_FILE': str(self.state / 'ca.pem')}
         self.ca = self.state / 'ca.pem'
         self.table = self._wait_for_table()
@@ -414,17 +420,29 @@ class Playground:
 
 
 class _Elsewhere:
-    """The launcher process of a playground that another test process started."""
+    """A playground's launcher that outlives this process, or that another test process
+    started: poll() as Popen's; terminate() works on its process group."""
 
     def __init__(self, pid):
-        self.pid = pid
+        self.pid, self.returncode = pid, None
 
     def poll(self):
         try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return -1
-        return None
+            if os.waitpid(self.pid, os.WNOHANG) != (0, 0):   # ours, and it ended
+                self.returncode = -1
+        except ChildProcessError:   # not ours: is it still there?
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -1
+        return self.returncode
+
+    def wait(self, timeout=None):
+        try:
+            wait_until(lambda: self.poll() is not None, timeout or START_TIMEOUT)
+        except AssertionError:
+            raise subprocess.TimeoutExpired(str(self.pid), timeout) from None
+        return self.returncode
 
 
 class _Transcript:

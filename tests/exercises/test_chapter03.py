@@ -75,13 +75,14 @@ class StrictEchoServer:
 def test_tcp_deadlock_never(solution, check, run, server, tmp_path):
     srv = server(solution.script, 'server', '-p', '0', env=solution.env)
     small = run(solution.script, 'client', '32', '-p', srv.port, timeout=20, env=solution.env)
-    # (Two threads that print may cut into each other's lines: look for the parts.)
+    # (Two threads that print may cut into each other's lines: look for the parts. The
+    # first data received is one 16-byte echo or both, as the network hands them over.)
     check.that(small.returncode == 0 and 'The first data received says' in small.out
-               and "b'CAPITALIZE THIS!CAPITALIZE THIS!'" in small.out
+               and "b'CAPITALIZE THIS!" in small.out
                and re.findall(r'(\d+) bytes received', small.out)[-1:] == ['32'],
                'with its own server, 32 bytes still come back capitalized',
                'with its own server, the client should still send 32 bytes and print the '
-               'first data received, b\'CAPITALIZE THIS!CAPITALIZE THIS!\', and "32 bytes '
+               'first data received, b\'CAPITALIZE THIS!\' (once or twice), and "32 bytes '
                f'received"; it printed {small.out.strip()[-300:]!r} {small.err.strip()!r}')
 
     size = 256 * 1024   # with the small buffers, the listing deadlocks after some 30 KB
