@@ -2,7 +2,8 @@
 
 A test module imports the fixture and marks its lab checkers:
 
-    from .labexercises import exercise_lab, on   # noqa: F401 (exercise_lab is a fixture)
+    from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+        LAB_TIMEOUT, exercise_lab, run_on)
 
     @pytest.mark.xdist_group('lab-exercises')   # every lab checker on one worker
     @pytest.mark.timeout(LAB_TIMEOUT)            # the first one waits for the lab to start
@@ -60,7 +61,7 @@ def _command(lab, host, solution, args):
     return lab.command(host, sys.executable, solution.script, *args)
 
 
-def on(lab, check, host, solution, *args, timeout=30):
+def run_on(lab, check, host, solution, *args, timeout=30):
     """Run the student's file on a lab host to its end -> harness.Result."""
     try:
         return lab.run(host, sys.executable, solution.script, *args, timeout=timeout,
@@ -70,7 +71,7 @@ def on(lab, check, host, solution, *args, timeout=30):
                    f'still running after {timeout} seconds; it should end by itself')
 
 
-def serve(lab, check, host, solution, *args):
+def serve_on(lab, check, host, solution, *args):
     """Start the student's server on a lab host; wait for its ready line (harness.Server)."""
     try:
         return Server(_command(lab, host, solution, args), REPO,
@@ -80,7 +81,7 @@ def serve(lab, check, host, solution, *args):
                    f'printed its ready line (Listening at ...): {e}')
 
 
-def spawn(lab, host, solution, *args, timeout=20):
+def spawn_on(lab, host, solution, *args, timeout=20):
     """The student's file on a lab host, through a pseudo-terminal (pexpect)."""
     import pexpect
     command = _command(lab, host, solution, args)
@@ -91,7 +92,7 @@ def spawn(lab, host, solution, *args, timeout=20):
     return child
 
 
-def said(text, limit=600):
+def printed(text, limit=600):
     """What a script printed, for a not-yet message: its last `limit` characters."""
     text = text.strip()
     return repr(text if len(text) <= limit else '...' + text[-limit:])
