@@ -20,11 +20,13 @@ the checkers skip with the lab's reason (fail under CI=true: labharness.require_
 The helpers run the student's file on a host, with the solution's environment, and turn
 a script that never ends into a not-yet message instead of a traceback.
 """
+import dataclasses
+import struct
 import sys
 
 import pytest
 
-from harness import REPO, Server, _Transcript, listing_env
+from harness import ACCOUNT, REPO, Server, _Transcript, listing_env
 from labharness import Lab, require_lab
 
 LAB_TIMEOUT = 150     # seconds for a checker, the lab's start included (a hang guard)
@@ -96,3 +98,53 @@ def printed(text, limit=600):
     """What a script printed, for a not-yet message: its last `limit` characters."""
     text = text.strip()
     return repr(text if len(text) <= limit else '...' + text[-limit:])
+
+
+@dataclasses.dataclass
+class Session:
+    """What an interactive script did on a lab host, as converse_on() saw it."""
+    status: int      # its exit status (None when it never ended)
+    text: str        # all it printed, prompts and the lines after them (CR LF as LF)
+    asked: int       # how many times it asked for a password
+
+    def ok(self):
+        return self.status == 0 and 'Traceback' not in self.text
+
+
+def converse_on(lab, host, solution, *args, timeout=30):
+    """Run the student's file on a lab host through a pseudo-terminal, typing the
+    playground's password at each password prompt, until it ends (or `timeout` s of
+    silence)."""
+    import pexpect
+    child = spawn_on(lab, host, solution, *args, timeout=timeout)
+    asked, hung = 0, False
+    while True:
+        found = child.expect([r'[Pp]assword[^\r\n]*: ', pexpect.EOF, pexpect.TIMEOUT])
+        if found == 0:
+            asked += 1
+            child.sendline(ACCOUNT[1])
+        else:
+            hung = found == 2
+            break
+    child.close(force=True)
+    return Session(None if hung else child.exitstatus,
+                   child.logfile_read.text.replace('\r\n', '\n'), asked)
+
+
+def tcp_segments(pcap, port):
+    """The TCP segments to or from `port` in a pcap file of Ethernet frames (as `lab
+    capture` writes): (source address, source port, flags, payload) in order."""
+    data, found, offset = pcap.read_bytes(), [], 24   # after the file's header
+    while offset + 16 <= len(data):
+        length = struct.unpack_from('<I', data, offset + 8)[0]
+        frame, offset = data[offset + 16:offset + 16 + length], offset + 16 + length
+        if len(frame) < 34 or frame[12:14] != b'\x08\x00' or frame[23] != 6:   # IPv4, TCP
+            continue
+        ip = frame[14:]
+        total, header = struct.unpack_from('!H', ip, 2)[0], (ip[0] & 0x0f) * 4
+        tcp = ip[header:total]
+        source, destination = struct.unpack_from('!HH', tcp)
+        if port in (source, destination):
+            found.append(('.'.join(map(str, ip[12:16])), source, tcp[13],
+                          tcp[(tcp[12] >> 4) * 4:]))
+    return found
