@@ -339,7 +339,7 @@ class Playground:
         for _ in range(200):
             # below 32768, where the kernel picks ephemeral ports for clients
             offset = random.randrange(11000, 31000, 100)
-            claim = open(pathlib.Path(tempfile.gettempdir()) / f'fopnp-offset-{offset}.lock', 'w')
+            claim = open(pathlib.Path(tempfile.gettempdir()) / f'fopnp-offset-{offset}.claim', 'w')
             try:
                 fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 for rel in relative:
