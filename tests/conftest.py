@@ -80,6 +80,8 @@ def shared_playgrounds(tmp_path_factory):
     for kind, each in mine:
         if kind != 'all' or controller is None:   # ours alone: stop it now
             each.stop()
+        else:
+            each.leave()
 
 
 @pytest.fixture

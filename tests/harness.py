@@ -399,6 +399,13 @@ class Playground:
             self._claim.close()
         return self.output(), self.log()
 
+    def leave(self):
+        """Leave it running for other processes (it ends with the run): keep its offset
+        claimed until this process ends."""
+        if self._claim:
+            _CLAIMS.append(self._claim)
+            self._claim = None
+
     def facts(self):
         """What another process needs to use it (see Playground.attach)."""
         return {'services': self.services, 'state': str(self.state), 'offset': self.offset,
