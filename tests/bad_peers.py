@@ -242,7 +242,7 @@ class Campaign:
 
     def start(self):
         """Run the cases in a background thread, unless another process does (or did)."""
-        lock = open(self.folder / 'bad-peers.lock', 'a')
+        lock = open(self.folder / 'bad-peers.claim', 'a')
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

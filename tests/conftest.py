@@ -60,7 +60,7 @@ def shared_playgrounds(tmp_path_factory):
         from playground.__main__ import unavailable
         from playground.services import SERVICES
         folder = run_folder(tmp_path_factory) if kind == 'all' else tmp_path_factory.getbasetemp()
-        with open(folder / f'playground-{kind}.lock', 'w') as lock:
+        with open(folder / f'playground-{kind}.claim', 'w') as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)   # one process starts it; the others wait
             facts = folder / f'playground-{kind}.json'
             if facts.exists():
@@ -80,6 +80,8 @@ def shared_playgrounds(tmp_path_factory):
     for kind, each in mine:
         if kind != 'all' or controller is None:   # ours alone: stop it now
             each.stop()
+        else:
+            each.leave()
 
 
 @pytest.fixture

@@ -339,7 +339,7 @@ class Playground:
         for _ in range(200):
             # below 32768, where the kernel picks ephemeral ports for clients
             offset = random.randrange(11000, 31000, 100)
-            claim = open(pathlib.Path(tempfile.gettempdir()) / f'fopnp-offset-{offset}.lock', 'w')
+            claim = open(pathlib.Path(tempfile.gettempdir()) / f'fopnp-offset-{offset}.claim', 'w')
             try:
                 fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 for rel in relative:
@@ -398,6 +398,13 @@ class Playground:
         if self._claim:
             self._claim.close()
         return self.output(), self.log()
+
+    def leave(self):
+        """Leave it running for other processes (it ends with the run): keep its offset
+        claimed until this process ends."""
+        if self._claim:
+            _CLAIMS.append(self._claim)
+            self._claim = None
 
     def facts(self):
         """What another process needs to use it (see Playground.attach)."""

@@ -231,7 +231,8 @@ def wait_until_ready(process):
     """Read the inside's JSON line; on failure, say why in one line and exit."""
     line = process.stdout.readline()  # the inside has its own deadline (START_TIMEOUT)
     if line:
-        threading.Thread(target=pass_on, args=(process.stderr,), daemon=True).start()
+        process.passer = threading.Thread(target=pass_on, args=(process.stderr,), daemon=True)
+        process.passer.start()
         return json.loads(line)
     process.wait()
     errors = process.stderr.read().decode(errors='replace').strip().splitlines()
@@ -291,6 +292,8 @@ def stop(process):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    if hasattr(process, 'passer'):   # let it pass on the last lines, up to stderr's end
+        process.passer.join(STOP_TIMEOUT)
     for stream in (process.stdout, process.stderr):
         stream.close()
 
