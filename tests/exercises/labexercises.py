@@ -113,18 +113,18 @@ class Session:
 
 def converse_on(lab, host, solution, *args, timeout=30):
     """Run the student's file on a lab host through a pseudo-terminal, typing the
-    playground's password at each password prompt, until it ends (or `timeout` s of
-    silence)."""
+    playground's password at each password prompt (three at most), until it ends (or
+    `timeout` s of silence)."""
     import pexpect
     child = spawn_on(lab, host, solution, *args, timeout=timeout)
     asked, hung = 0, False
     while True:
         found = child.expect([r'[Pp]assword[^\r\n]*: ', pexpect.EOF, pexpect.TIMEOUT])
-        if found == 0:
+        if found == 0 and asked < 3:
             asked += 1
             child.sendline(ACCOUNT[1])
         else:
-            hung = found == 2
+            hung = found != 1
             break
     child.close(force=True)
     return Session(None if hung else child.exitstatus,
@@ -143,6 +143,8 @@ def tcp_segments(pcap, port):
         ip = frame[14:]
         total, header = struct.unpack_from('!H', ip, 2)[0], (ip[0] & 0x0f) * 4
         tcp = ip[header:total]
+        if len(tcp) < 20:   # cut short
+            continue
         source, destination = struct.unpack_from('!HH', tcp)
         if port in (source, destination):
             found.append(('.'.join(map(str, ip[12:16])), source, tcp[13],
