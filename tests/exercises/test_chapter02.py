@@ -6,6 +6,9 @@ import threading
 
 import pytest
 
+from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+    LAB_TIMEOUT, SERVER, exercise_lab, printed, run_on)
+
 
 @pytest.mark.exercise('chapter02/udp_remote.py', 'chapter02/udp_remote_deadline.py')
 def test_udp_remote_deadline(solution, check, run, server):
@@ -180,3 +183,51 @@ def test_udp_local_server_only(solution, check, run, server):
                'then it prints the server\'s own reply',
                'after ignoring the other datagram it should go on waiting and print the '
                f'server\'s reply; it printed {done.out.strip()!r} {done.err.strip()!r}')
+
+
+# ---------------------------------------------------------------- on the lab
+
+@pytest.mark.xdist_group('lab-exercises')
+@pytest.mark.timeout(LAB_TIMEOUT)
+@pytest.mark.exercise('chapter02/big_sender.py', 'chapter02/big_sender_path_mtu.py')
+def test_big_sender_path_mtu(solution, check, exercise_lab):
+    lab, host = exercise_lab, 'phone'   # no other checker sends big datagrams from the phone
+    lab.run(host, 'ip', 'route', 'flush', 'cache').ok()   # forget any path MTU learned
+    try:
+        far = run_on(lab, check, host, solution, SERVER)
+        near = run_on(lab, check, host, solution, '203.0.113.12')   # the desktop, at home
+    finally:
+        lab.run(host, 'ip', 'route', 'flush', 'cache').ok()
+    lines = far.out.splitlines()
+    check.that('Alas, the 65000-byte datagram did not make it: Message too long' in lines[:1]
+               and 'Actual MTU: 1500' in lines[1:2],
+               'the 65,000 bytes are still refused at once, by the phone\'s own kernel',
+               'run on the phone as `big_sender.py example.com`, it should first say, as '
+               'before, "Alas, the 65000-byte datagram did not make it: Message too long" '
+               f'and "Actual MTU: 1500"; it printed {printed(far.out + far.err)}')
+    check.that(far.returncode == 0 and 'Traceback' not in far.err,
+               'it goes on trying until a datagram gets through, and ends with exit status 0',
+               'after "Actual MTU: 1500" it should try again with a datagram that fits '
+               '(1500 - 28 = 1472 bytes), and so on until one gets through, ending with exit '
+               f'status 0; it ended with status {far.returncode}, having printed '
+               f'{printed(far.out + far.err)}')
+    check.that('Alas, the 1472-byte datagram did not make it: Message too long\n'
+               'Actual MTU: 1280\n' in far.out,
+               'it waits for news from the path: the router reports the MTU of 1280 for '
+               'the 1472 bytes that left the phone',
+               'the 1472 bytes leave the phone, and the router on the way, whose next link '
+               'takes only 1280, sends back ICMP "fragmentation needed": wait on the socket '
+               '(recv() with a timeout) after each send, and when it reports "Message too '
+               'long", print "Alas, the 1472-byte datagram did not make it: Message too '
+               f'long" and "Actual MTU: 1280"; it printed {printed(far.out)}')
+    check.that(lines[-2:] == ['The 1252-byte datagram went out in one piece.', 'Path MTU: 1280'],
+               'then 1252 bytes (1280 - 28) reach example.com whole: "Path MTU: 1280"',
+               'after the router\'s news it should send 1280 - 28 = 1252 bytes, which reach '
+               'example.com whole, and end with "The 1252-byte datagram went out in one '
+               f'piece." and "Path MTU: 1280"; it ended with {printed(chr(10).join(lines[-2:]))}')
+    check.that(near.returncode == 0 and near.out.splitlines()[-2:] == [
+                   'The 1472-byte datagram went out in one piece.', 'Path MTU: 1500'],
+               'to the desktop, on the phone\'s own LAN, the path MTU is the LAN\'s 1500',
+               'run as `big_sender.py 203.0.113.12` (the desktop, on the same LAN), it should '
+               'end with "The 1472-byte datagram went out in one piece." and "Path MTU: 1500"; '
+               f'it printed {printed(near.out + near.err)}')

@@ -7,6 +7,9 @@ import time
 
 import pytest
 
+from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+    LAB_TIMEOUT, SERVER, exercise_lab, printed, run_on, serve_on)
+
 STALL = 3.0   # seconds the strict server lets its echo wait for a client that does not read
 # Loaded by the client under test: every TCP socket it connects gets small buffers, as
 # on a small or busy machine. (On loopback Linux lets a socket buffer megabytes, so
@@ -153,3 +156,58 @@ def test_tcp_sixteen_silent_client(solution, check, run, server):
                'the server should print "  Client went away: timed out" for the silent '
                'client; it printed '
                + (repr(silent_line) if silent_line else 'no "Client went away" line'))
+
+
+# ---------------------------------------------------------------- on the lab
+
+def segment_size(text, prefix):
+    """The number after `prefix` (a line's start) in a listing's output, or None."""
+    found = re.search(rf'^{re.escape(prefix)}(\d+)$', text, re.M)
+    return int(found[1]) if found else None
+
+
+@pytest.mark.xdist_group('lab-exercises')
+@pytest.mark.timeout(LAB_TIMEOUT)
+@pytest.mark.exercise('chapter03/tcp_sixteen.py', 'chapter03/tcp_sixteen_mss.py')
+def test_tcp_sixteen_mss(solution, check, exercise_lab):
+    lab = exercise_lab
+    far, near = serve_on(lab, check, SERVER, solution, 'server', '0.0.0.0', '-p', 0), None
+    try:
+        near = serve_on(lab, check, 'desktop', solution, 'server', '0.0.0.0', '-p', 0)
+        across = run_on(lab, check, 'laptop', solution, 'client', SERVER, '-p', far.port)
+        at_home = run_on(lab, check, 'laptop', solution, 'client', '203.0.113.12', '-p', near.port)
+    finally:
+        served = '\n'.join(far.stop())   # all it printed: it answered before the client ended
+        if near:
+            near.stop()
+    check.that(across.returncode == 0 and "The server said b'Farewell, client'" in across.out,
+               'the client still gets its sixteen octets from the server on example.com',
+               'run on the laptop against its own server on example.com, the client should '
+               "still print The server said b'Farewell, client'; it printed "
+               f'{printed(across.out + across.err)}')
+    mss = segment_size(across.out, 'Maximum segment size: ')
+    check.that(mss is not None,
+               'the client prints its maximum segment size',
+               'after its socket name the client should print a line "Maximum segment size: '
+               'N", N being its connected socket\'s TCP_MAXSEG option; it printed '
+               f'{printed(across.out)}')
+    check.that(1000 < mss <= 1240,
+               f'across the router to example.com it is {mss} bytes: the servers\' MTU of 1280, '
+               'less 40 bytes of headers, less TCP\'s options',
+               f'the laptop\'s connection to example.com should have a maximum segment size of '
+               f'at most 1240 (the servers\' MTU of 1280 less 40 bytes of IP and TCP headers); '
+               f'your client printed {mss}. (Before connect() the socket knows nothing of its '
+               'peer: ask once it is connected.)')
+    theirs = segment_size(served, '  Maximum segment size: ')
+    check.that(theirs is not None and 1000 < theirs <= 1240,
+               'the server prints the same for the connection it accepted',
+               'for each connection it accepts the server should print "  Maximum segment '
+               'size: N", after "  Socket peer", N being at most 1240 for the laptop\'s; it '
+               f'printed {printed(served)}')
+    home = segment_size(at_home.out, 'Maximum segment size: ')
+    check.that(at_home.returncode == 0 and home is not None and home > 1240,
+               f'on the laptop\'s own LAN, to the desktop, it is {home} bytes: the LAN\'s MTU '
+               'of 1500 less the headers and options',
+               'run against its own server on the desktop, on the laptop\'s LAN (MTU 1500), '
+               'the client should print a maximum segment size above 1240; it printed '
+               f'{printed(at_home.out + at_home.err)}')

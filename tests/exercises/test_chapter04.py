@@ -8,6 +8,9 @@ from dnslib.server import DNSLogger, DNSServer
 
 from playground.dns import SEED, ZoneAnswers
 
+from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+    LAB_TIMEOUT, exercise_lab, printed, run_on)
+
 # A name whose best mail server does not exist: a sender goes on to the next one.
 DEAD_FIRST = """
 deadfirst.example.com.  IN MX    10 gone.example.com.
@@ -107,3 +110,42 @@ def test_dns_mx_deliver_to(solution, check, run, playground):
                'broken.example.net\'s only mail server has no address: it should end with '
                'one line on stderr that says "nowhere to deliver", and a non-zero exit status; '
                f'it exited with status {broken.returncode} and printed {said(broken)}')
+
+
+# ---------------------------------------------------------------- on the lab
+
+@pytest.mark.xdist_group('lab-exercises')
+@pytest.mark.timeout(LAB_TIMEOUT)
+@pytest.mark.exercise('chapter04/forward_reverse.py', 'chapter04/forward_reverse_ptr.py')
+def test_forward_reverse_ptr(solution, check, exercise_lab):
+    def last_line(name):
+        done = run_on(exercise_lab, check, 'cafe', solution, name)
+        lines = done.out.splitlines()
+        check.that(done.returncode == 0 and len(lines) >= 2
+                   and lines[0].startswith(f'{name} has IP address '),
+                   f'`forward_reverse.py {name}` still does the forward lookup',
+                   f'run on the cafe as `forward_reverse.py {name}`, it should still print '
+                   f'"{name} has IP address ..." and the verdict on the names, and end with '
+                   f'exit status 0; it printed {printed(done.out + done.err)}')
+        return lines[-1]
+
+    alias = last_line('www.example.net')
+    check.that(alias == 'Reverse: 192.0.2.10 is example.com, the canonical name',
+               'www.example.net: the reverse name of 192.0.2.10 is example.com, the canonical '
+               'name, not the alias typed',
+               'after its verdict on www.example.net (an alias of example.com, at 192.0.2.10) '
+               'it should look up the name of the address 192.0.2.10 (its PTR record, with '
+               'socket.gethostbyaddr()) and print "Reverse: 192.0.2.10 is example.com, the '
+               f'canonical name"; its last line was {alias!r}')
+    other = last_line('mail.example.com')
+    check.that(other == 'Reverse: 192.0.2.10 is example.com, not mail.example.com',
+               'mail.example.com: its address is named example.com in reverse, and it says so',
+               'mail.example.com has the address 192.0.2.10, whose reverse name is '
+               'example.com: it should end with "Reverse: 192.0.2.10 is example.com, not '
+               f'mail.example.com"; its last line was {other!r}')
+    nameless = last_line('203.0.113.11')
+    check.that(nameless == 'Reverse: 203.0.113.11 has no name (Unknown host)',
+               '203.0.113.11, the laptop at home: no reverse name, and it says why',
+               '203.0.113.11, the laptop\'s address at home, has no PTR record: '
+               'gethostbyaddr() raises socket.herror, and the script should end with "Reverse: '
+               f'203.0.113.11 has no name (Unknown host)"; its last line was {nameless!r}')

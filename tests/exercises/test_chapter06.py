@@ -8,6 +8,9 @@ import pytest
 
 from playground.common import tls_files
 
+from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+    CAFE, LAB_TIMEOUT, MODEM_OUTSIDE, SERVER, exercise_lab, printed, run_on)
+
 
 def said(result):
     return f'{result.out.strip()[-300:]!r} {result.err.strip()[-300:]!r}'
@@ -149,3 +152,41 @@ def test_sslclient_cafile(solution, check, run, playground, tmp_path):
                'with --cafile naming another CA (and SSL_CERT_FILE still naming the '
                'playground\'s), it should trust only the file\'s CA, and so reject the '
                f'playground\'s certificate in one line; it printed {said(strange)}')
+
+
+# ---------------------------------------------------------------- on the lab
+
+@pytest.mark.xdist_group('lab-exercises')
+@pytest.mark.timeout(LAB_TIMEOUT)
+@pytest.mark.exercise('chapter06/sslclient.py', 'chapter06/sslclient_peer.py')
+def test_sslclient_peer(solution, check, exercise_lab):
+    def views(host):
+        """(this client, the server sees, the verdict) as printed on a host, or None."""
+        done = run_on(exercise_lab, check, host, solution, SERVER)
+        found = re.fullmatch(r'This client: (\S+)\nThe server sees: (\S+)\n(.*)\n', done.out)
+        check.that(done.returncode == 0 and found,
+                   f'on the {host} it prints the two addresses and a verdict',
+                   f'run on the {host} as `sslclient.py example.com`, it should print three '
+                   'lines, "This client: ADDRESS:PORT" (its own end of the connection, from '
+                   'getsockname()), "The server sees: ADDRESS:PORT" (the body of the answer '
+                   'to GET /peer) and its verdict, and end with exit status 0; it printed '
+                   f'{printed(done.out + done.err)}')
+        return found.groups()
+
+    me, seen, verdict = views('laptop')
+    check.that(me.startswith('203.0.113.11:') and seen.startswith(f'{MODEM_OUTSIDE}:'),
+               f'from the laptop: {me} here, {seen} at the server',
+               'on the laptop, "This client" should be its own address and port (203.0.113.11:'
+               'PORT), and "The server sees" the modem\'s public address, which /peer answers '
+               f'({MODEM_OUTSIDE}:PORT); it printed {me} and {seen}')
+    check.that(verdict == 'A NAT on the way rewrote the address',
+               'and it says that a NAT on the way rewrote the address',
+               'the two addresses differ, so its last line should be "A NAT on the way '
+               f'rewrote the address"; it was {verdict!r}')
+    me, seen, verdict = views('cafe')
+    check.that(me == seen and me.startswith(f'{CAFE}:')
+               and verdict == 'Nothing on the way changed the address',
+               f'from the cafe: {me} on both ends, and nothing on the way changed it',
+               f'on the cafe, which has a public address of its own ({CAFE}), both addresses '
+               'should be the same, and the last line "Nothing on the way changed the '
+               f'address"; it printed {me}, {seen} and {verdict!r}')

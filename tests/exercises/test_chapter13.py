@@ -14,6 +14,9 @@ import uuid
 
 import pytest
 
+from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+    LAB_TIMEOUT, exercise_lab, printed, run_on)
+
 ME = 'brandon@example.com'
 LIMIT = 1024 * 1024   # the playground's SIZE
 
@@ -178,3 +181,39 @@ def test_simple_date_message_id(solution, check, run, playground):
                'it prints the Message-ID of the message it sent',
                f'after sending it should print a line "Message-ID: {ids[0]}"; '
                f'it printed {runs[0].out.strip()!r}')
+
+
+# ---------------------------------------------------------------- on the lab
+
+@pytest.mark.xdist_group('lab-exercises')
+@pytest.mark.timeout(LAB_TIMEOUT)
+@pytest.mark.exercise('chapter13/tls.py', 'chapter13/tls_mx.py')
+def test_tls_mx(solution, check, exercise_lab):
+    lab, fromaddr = exercise_lab, sender()
+    done = run_on(lab, check, 'laptop', solution, fromaddr, ME, '-p', 25)
+    lines = done.out.splitlines()
+    check.that(lines[:1] == ['Mail for example.com goes to mail.example.com (preference 10)'],
+               'it finds example.com\'s mail server in DNS: mail.example.com, preference 10',
+               f'run on the laptop as `tls.py {fromaddr} {ME} -p 25`, it should look up the '
+               'MX records of example.com (the recipient\'s domain) and first print "Mail for '
+               'example.com goes to mail.example.com (preference 10)"; it printed '
+               f'{printed(done.out + done.err)}')
+    check.that(done.returncode == 0 and 'Using TLS connection (TLS' in done.out
+               and lines[-1:] == ['Message successfully sent to 1 recipient(s)'],
+               'it delivers there, with STARTTLS, and the certificate checks out for that name',
+               'then it should deliver to mail.example.com as before, over STARTTLS ("Using '
+               'TLS connection ...") and end with "Message successfully sent to 1 '
+               f'recipient(s)"; it printed {printed(done.out + done.err)}')
+    stored = delivered(lab, fromaddr)
+    check.that(len(stored) == 1 and stored[0]['Subject'] == 'Test Message from tls.py',
+               'the message is in brandon\'s mailbox on example.com',
+               f'the server on example.com should have stored one message from {fromaddr}, '
+               f'"Test Message from tls.py"; it has {len(stored)}')
+    nowhere = run_on(lab, check, 'laptop', solution, fromaddr, 'someone@example.net')
+    errors = [line for line in nowhere.err.splitlines() if line.strip()]
+    check.that(nowhere.returncode != 0 and len(errors) == 1 and 'example.net' in errors[0]
+               and 'Traceback' not in nowhere.err,
+               'a domain without MX records ends in one line that names it',
+               'example.net has no MX records: `tls.py ... someone@example.net` should end '
+               'with one line on stderr that names example.net, and a non-zero exit status; '
+               f'it printed {printed(nowhere.out + nowhere.err)}')

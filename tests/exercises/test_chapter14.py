@@ -15,8 +15,11 @@ import uuid
 import pexpect
 import pytest
 
-from harness import ACCOUNT
+from harness import ACCOUNT, wait_until
 from playground.pop import uidl
+
+from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+    LAB_TIMEOUT, SERVER, converse_on, exercise_lab, printed, tcp_segments)
 
 USER, PASSWORD = ACCOUNT
 ME = f'{USER}@example.com'
@@ -191,3 +194,44 @@ def test_pop_delete_before(solution, check, spawn, playground):
                'without --before it still asks, message by message',
                f'without --before it should still ask "Read this message [ny]?" (and stop at '
                f'Ctrl-C, deleting nothing); it printed {done.last()}')
+
+
+# ---------------------------------------------------------------- on the lab
+
+FIN = 0x01   # a TCP flag: the sender has sent all it will
+
+
+@pytest.mark.xdist_group('lab-exercises')
+@pytest.mark.timeout(LAB_TIMEOUT)
+@pytest.mark.exercise('chapter14/popconn.py', 'chapter14/popconn_stls.py')
+def test_popconn_stls(solution, check, exercise_lab, tmp_path):
+    lab, pcap = exercise_lab, tmp_path / 'isp.pcap'
+    capture = lab.capture('-w', pcap, 'isp', 'tcp', 'port', 110)
+    try:
+        session = converse_on(lab, 'laptop', solution, SERVER, USER, '--stls', '-p', 110)
+        if session.ok():   # once a side has ended the connection, all it sent is recorded
+            wait_until(lambda: any(flags & FIN for *_, flags, _ in tcp_segments(pcap, 110)),
+                       10, 'the capture never saw the POP connection end')
+    finally:
+        capture.stop()
+    check.that(session.ok() and session.asked == 1
+               and re.search(r'^You have \d+ messages totaling \d+ bytes$', session.text, re.M),
+               'it logs in on the plain POP port, 110, and counts the messages',
+               f'run on the laptop as `popconn.py example.com {USER} --stls -p 110` (the plain '
+               'POP port; the server takes the password only over TLS), it should switch to '
+               'TLS with STLS, then ask for the password, log in and print "You have N '
+               f'messages totaling B bytes"; it printed {printed(session.text)}')
+    check.that(re.search(r'^Switched to TLS \(TLSv1\.[23]\)$', session.text, re.M),
+               'it says when it switched to TLS, and to which version',
+               'after STLS it should print "Switched to TLS (TLSv1.3)" (the version from the '
+               f'TLS socket\'s version()); it printed {printed(session.text)}')
+    segments = tcp_segments(pcap, 110)
+    sent = b''.join(payload for _, port, _, payload in segments if port != 110)
+    readable = sent[:len(sent) - len(sent.lstrip(bytes(range(32, 127)) + b'\r\n'))]
+    check.that(b'STLS\r\n' in readable and b'USER' not in sent and USER.encode() not in sent
+               and not any(PASSWORD.encode() in payload for *_, payload in segments),
+               'a capture of the provider\'s network shows STLS in clear, then only '
+               'ciphertext: neither the user name nor the password crossed it readable',
+               'in a capture of the provider\'s network, the client should send STLS in '
+               'clear, and the user name and the password only after the switch to TLS, '
+               f'unreadable; it sent {readable.decode()!r} in clear')

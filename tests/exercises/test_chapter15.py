@@ -20,6 +20,9 @@ import pytest
 
 from harness import ACCOUNT
 
+from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+    LAB_TIMEOUT, converse_on, exercise_lab, printed, run_on)
+
 USER, PASSWORD = ACCOUNT
 ME = f'{USER}@example.com'
 SLOW = 30   # seconds a prompt may take on a loaded machine (a hang guard, not a claim)
@@ -297,3 +300,42 @@ def test_imap_idle(solution, check, spawn, playground):
                'then it ends',
                f'after the new message it should end (exit status 0); it ended with {done.last()}'
                + (' (it did not end within 30 s)' if done.status is None else ''))
+
+
+# ---------------------------------------------------------------- on the lab
+
+@pytest.mark.xdist_group('lab-exercises')
+@pytest.mark.timeout(LAB_TIMEOUT)
+@pytest.mark.exercise('chapter15/open_imaplib.py', 'chapter15/open_imaplib_guess.py')
+def test_open_imaplib_guess(solution, check, exercise_lab):
+    session = converse_on(exercise_lab, 'laptop', solution, ME)
+    lines = session.text.splitlines()
+    # (the reasons are the C library's words: glibc's here)
+    check.that(len(lines) > 2 and lines[0].startswith('imap.example.com: ')
+               and lines[1] == 'Using mail.example.com (192.0.2.10)',
+               'for brandon@example.com it tries imap.example.com (no such name), then uses '
+               'mail.example.com',
+               f'run on the laptop as `open_imaplib.py {ME}`, it should first try the name '
+               'imap.example.com, which DNS does not know ("imap.example.com: Name or service '
+               'not known", the strerror of socket.gaierror), then mail.example.com, which '
+               'it knows ("Using mail.example.com (192.0.2.10)"); it printed '
+               f'{printed(session.text)}')
+    check.that(session.ok() and session.asked == 1
+               and "b'(\\\\HasNoChildren) \".\" \"INBOX\"'" in session.text,
+               'then it logs in there as brandon, the part of the address before the @, and '
+               'lists the folders',
+               'then it should connect to mail.example.com (the certificate names it), ask '
+               'for the password, log in as brandon (the address less its @example.com) and '
+               f'list the folders as before; it printed {printed(session.text)}')
+    nowhere = run_on(exercise_lab, check, 'laptop', solution, f'{USER}@example.net')
+    errors = [line for line in nowhere.err.splitlines() if line.strip()]
+    tried = [line.partition(': ')[0] for line in nowhere.out.splitlines()]
+    check.that(tried == ['imap.example.net', 'mail.example.net', 'example.net']
+               and nowhere.returncode != 0 and len(errors) == 1
+               and 'no IMAP server found' in errors[0],
+               'for brandon@example.net, where no guess has an address, it says so in one line',
+               f'run as `open_imaplib.py {USER}@example.net`, where none of imap.example.net, '
+               'mail.example.net and example.net has an address, it should print one line for '
+               'each ("example.net: No address associated with hostname") and end with one '
+               'line on stderr saying "no IMAP server found", and a non-zero exit status; it '
+               f'printed {printed(nowhere.out + nowhere.err)}')

@@ -13,6 +13,9 @@ import pytest
 
 from harness import ACCOUNT
 
+from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+    LAB_TIMEOUT, SERVER, converse_on, exercise_lab, printed)
+
 PROMPT = 'Password for brandon@127.0.0.1: '
 
 
@@ -160,3 +163,47 @@ def test_sftp_upload(solution, check, spawn, fresh_playground, tmp_path):
                    f'bytes (100%)`); it printed: {out.strip()!r}')
     finally:   # leave the shared playground's sandbox as it was
         stored.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- on the lab
+
+@pytest.mark.xdist_group('lab-exercises')
+@pytest.mark.timeout(LAB_TIMEOUT)
+@pytest.mark.exercise('chapter16/ssh_commands.py', 'chapter16/ssh_commands_hosts.py')
+def test_ssh_commands_hosts(solution, check, exercise_lab):
+    lab, hosts = exercise_lab, [SERVER, 'cafe.example.net', 'mail.example.com']
+    session = converse_on(lab, 'laptop', solution, *hosts,
+                          '--known-hosts', lab.state / 'ssh' / 'known_hosts')
+    lines = [line for line in session.text.splitlines() if line.strip()]
+    command = f'ssh_commands.py {" ".join(hosts)} --known-hosts ...'
+
+    def where(text):
+        return lines.index(text) if text in lines else None
+    first, down = where("example.com: 'Hello, world!\\n'"), next(
+        (n for n, line in enumerate(lines) if line.startswith('ssh_commands: cafe.example.net')),
+        None)
+    check.that(session.asked >= 1 and first is not None,
+               'it runs the commands on example.com, each output after the host\'s name',
+               f'run on the laptop as `{command}`, it should ask for the password, log in to '
+               'example.com and print each command\'s output after the host\'s name, '
+               f'"example.com: \'Hello, world!\\n\'"; it printed {printed(session.text)}')
+    check.that(session.asked == 1,
+               'it asks for the password once, for every host',
+               'it should ask for the password once, before the first host, and use it for '
+               f'every host; it asked {session.asked} times')
+    check.that(down is not None and down > first,
+               'cafe.example.net, where no SSH server runs, is named in one line',
+               'after example.com it should try cafe.example.net, where nobody listens on '
+               'the SSH port, and print one line on stderr, "ssh_commands: cafe.example.net:'
+               f'10022: ..." with the reason; it printed {printed(session.text)}')
+    last = where("mail.example.com: 'Hello, world!\\n'")
+    check.that(last is not None and last > down and 'Traceback' not in session.text,
+               'and it goes on: mail.example.com, the same host by another name, answers too',
+               'a host that fails must not stop the others: after cafe.example.net it should '
+               'log in to mail.example.com and print "mail.example.com: \'Hello, world!\\n\'" '
+               f'and the rest; it printed {printed(session.text)}')
+    check.that(session.status == 1 and lines[-1:] == ['ssh_commands: 1 of 3 hosts failed'],
+               'it ends saying how many hosts failed, with exit status 1',
+               'at the end it should say on stderr "ssh_commands: 1 of 3 hosts failed" and '
+               f'exit with status 1; it ended with status {session.status} and the line '
+               f'{lines[-1:]}')

@@ -8,6 +8,9 @@ import pytest
 
 from harness import ACCOUNT, Server, base_env
 
+from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
+    LAB_TIMEOUT, SERVER, exercise_lab, printed, run_on)
+
 HISTORIC = '/pub/linux/kernel/Historic'
 TARBALL = '/pub/linux/kernel/v1.0/linux-1.0.tar.gz'
 
@@ -207,3 +210,42 @@ def test_recursedl_skip(solution, check, run, playground, tmp_path):
     check.that(files_under(copy) == {**tree, mine: b'my own notes\n'},
                'the copy is whole again',
                'the copy in Historic should hold every file of the server\'s tree again')
+
+
+# ---------------------------------------------------------------- on the lab
+
+@pytest.mark.xdist_group('lab-exercises')
+@pytest.mark.timeout(LAB_TIMEOUT)
+@pytest.mark.exercise('chapter17/nlst.py', 'chapter17/nlst_active.py')
+def test_nlst_active(solution, check, exercise_lab):
+    lab, listed = exercise_lab, '39 entries:'   # /pub/academic/astronomy
+
+    def listing(host, *options):
+        done = run_on(lab, check, host, solution, SERVER, *options)
+        return done, [line for line in done.out.splitlines() if line.strip()]
+    passive, lines = listing('laptop')
+    check.that(passive.returncode == 0 and lines[:1] == [listed],
+               'without --active it lists the folder as before (passive mode)',
+               f'run on the laptop as `nlst.py {SERVER}`, it should still list the folder '
+               f'("{listed}" and the names); it printed {printed(passive.out + passive.err)}')
+    cafe, lines = listing('cafe', '--active')
+    check.that(cafe.returncode == 0 and lines[:1] == [listed],
+               'from the cafe, which has a public address, active mode works',
+               f'run on the cafe as `nlst.py {SERVER} --active`, it should list the folder in '
+               f'active mode (set_pasv(False)), which works from there: "{listed}" and the '
+               f'names, and nothing before; it printed {printed(cafe.out + cafe.err)}')
+    home, lines = listing('laptop', '--active')
+    check.that(lines[:1] and lines[0].startswith('Active mode failed (')
+               and lines[0].endswith('), trying passive mode') and '203.0.113.11' in lines[0],
+               'from the laptop, behind the NAT, the server refuses the private address in '
+               'PORT, and the script says so',
+               f'run on the laptop as `nlst.py {SERVER} --active`, its PORT command names the '
+               'laptop\'s own address, 203.0.113.11, which the server, seeing the modem\'s '
+               '198.51.100.2, refuses; it should print "Active mode failed (" and the server\'s '
+               'reply, then "), trying passive mode"; it printed '
+               f'{printed(home.out + home.err)}')
+    check.that(home.returncode == 0 and lines[1:2] == [listed],
+               'then it lists the folder in passive mode',
+               'after "Active mode failed (...), trying passive mode" it should list the '
+               f'folder in passive mode ("{listed}" and the names) and end with exit status '
+               f'0; it printed {printed(home.out + home.err)}')
