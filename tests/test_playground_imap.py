@@ -22,6 +22,7 @@ import pytest
 
 from harness import ACCOUNT, require_binary, wait_until
 from playground import mailstore
+from playground.imap.protocol import IDLE_INTERVAL
 
 SEEDED_INBOX = ['Welcome to the playground mail system', 'Chapter draft and figures',
                 'This week: sockets and select()',
@@ -756,6 +757,28 @@ def test_idle_pushes_mail_delivered_over_smtp(fresh_playground):
     text, responses = client.idle_done()
     assert text.startswith(b'IDLE terminated')
     assert client.search(['SUBJECT', 'pushed']) == [5]
+    client.logout()
+
+
+def test_idle_sees_a_delivery_that_leaves_the_folder_time_as_it_was(fresh_playground):
+    """Two deliveries within one tick of the kernel's clock leave new/'s modification
+    time unchanged; IDLE looked at that time and missed the second (a CI failure)."""
+    pg = fresh_playground('imap')
+    client = imapclient_for(pg)
+    assert client.select_folder('INBOX')[b'EXISTS'] == 4
+    client.idle()
+    new = mailstore.root(pg.state) / 'brandon' / 'new'
+    client.idle_check(timeout=2 * IDLE_INTERVAL)  # the server has had its look
+    before = os.stat(new)
+    mailstore.deliver(pg.state, 'brandon', b'Subject: same tick\n\nUnseen by mtime.\n')
+    os.utime(new, ns=(before.st_atime_ns, before.st_mtime_ns))
+    seen = []
+
+    def exists():
+        seen.extend(client.idle_check(timeout=0.2))
+        return (5, b'EXISTS') in seen
+    wait_until(exists, 10, lambda: f'no "* 5 EXISTS" during IDLE; got {seen!r}')
+    client.idle_done()
     client.logout()
 
 

@@ -413,10 +413,12 @@ class Server(imap4.IMAP4Server):
         """RFC 2177: push what changes in the folder until the client says DONE."""
         self.idle_tag, self.parseState = tag, 'idle'
         self.sendContinuationRequest(b'idling')
-        self.poll()
         if self.mbox is not None:
+            # The stamp before the look: what changes in between is seen twice, never
+            # not at all.
             _, self.idle_stamp = store.changed_since(self.mbox.path, None)
             self.idle_watch = self.reactor.callLater(IDLE_INTERVAL, self.idle_look)
+        self.poll()
 
     auth_IDLE = select_IDLE = (do_IDLE,)
 
@@ -425,8 +427,7 @@ class Server(imap4.IMAP4Server):
         try:
             changed, self.idle_stamp = store.changed_since(self.mbox.path, self.idle_stamp)
             if changed:
-                self.poll()
-                _, self.idle_stamp = store.changed_since(self.mbox.path, None)  # after our moves
+                self.poll()     # (its own moves from new/ to cur/ cost one more look)
         except Exception:
             self.report('IDLE could not look at the folder')
         self.idle_watch = self.reactor.callLater(IDLE_INTERVAL, self.idle_look)

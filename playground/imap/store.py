@@ -205,10 +205,12 @@ def sync_uids(path, found, first=()):
 def changed_since(path, stamp):
     """Has the folder's new/ or cur/ changed since `stamp`?  Returns (changed, new stamp).
 
-    A delivery renames a file into new/, a flag change renames one inside cur/,
-    an expunge removes one: each changes its directory's modification time.
+    The stamp is the file names in new/ and cur/: a delivery adds one, a flag
+    change renames one, an expunge removes one.  (Not the directories'
+    modification times: two changes within one tick of the kernel's clock
+    leave the time as it was, and IDLE missed a message delivered so.)
     """
-    now = tuple(os.stat(path / subdir).st_mtime_ns for subdir in ('new', 'cur'))
+    now = tuple(frozenset(os.listdir(path / subdir)) for subdir in ('new', 'cur'))
     return now != stamp, now
 
 

@@ -23,8 +23,8 @@ def main(host, port, username, folder, wait):
 
 def wait_for_mail(c, uidnext):
     """IDLE until the server pushes an EXISTS; then show the messages from UIDNEXT on."""
-    print('Waiting for new mail (IDLE)...', flush=True)
     c.idle()  # from now on the server speaks first, when something happens
+    print('Waiting for new mail (IDLE)...', flush=True)
     while not any(response[1:2] == (b'EXISTS',) for response in c.idle_check(timeout=60)):
         pass  # other news (or none for a minute): keep waiting
     c.idle_done()
