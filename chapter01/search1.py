@@ -2,47 +2,27 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 1 - search1.py
 # Geocode an address through a third-party client library: the highest level.
 
-import argparse
-import os
-import sys
+import argparse, os, sys
 
 import googlemaps
+from googlemaps.exceptions import ApiError, Timeout, TransportError
 
 ADDRESS = '207 N. Defiance St, Archbold, OH'
-PLAYGROUND = '127.0.0.1:10080'
-# googlemaps insists on a key that looks like Google's; the playground ignores it.
-PLAYGROUND_KEY = 'AIza-playground-needs-no-real-key'
-
-
-def geocode(address, server):
-    """Return (lat, lng) of an address, asking Google or the playground."""
-    real_key = os.environ.get('GOOGLE_MAPS_API_KEY')
-    if real_key and server is None:
-        client = googlemaps.Client(key=real_key)  # the real service, over HTTPS
-    else:
-        client = googlemaps.Client(key=PLAYGROUND_KEY, retry_timeout=5,
-                                   base_url='http://' + (server or PLAYGROUND))
-    results = client.geocode(address)
-    if not results:
-        raise LookupError(f'no place found for {address!r}')
-    location = results[0]['geometry']['location']
-    return location['lat'], location['lng']
-
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='Geocode an address with googlemaps.')
-    parser.add_argument('server', nargs='?', help='host:port of a geocoding server '
-                        f'(default: the playground, {PLAYGROUND}, or Google itself '
-                        'when GOOGLE_MAPS_API_KEY is set)')
-    parser.add_argument('-a', '--address', default=ADDRESS, help='default: %(default)s')
+    parser.add_argument('host', nargs='?', default='127.0.0.1', help='default: the playground')
+    parser.add_argument('-p', '--port', type=int, default=10080, help='default: %(default)s')
     args = parser.parse_args()
+    # With a key of your own in GOOGLE_MAPS_API_KEY, ask Google itself. The playground
+    # ignores the key, but the library insists on one that looks like Google's.
+    key = os.environ.get('GOOGLE_MAPS_API_KEY')
+    url = 'https://maps.googleapis.com' if key else f'http://{args.host}:{args.port}'
+    gmaps = googlemaps.Client(key=key or 'AIza-playground', base_url=url, timeout=10)
     try:
-        print(geocode(args.address, args.server))
-    except googlemaps.exceptions.TransportError:
-        # The library wraps the socket error deep inside its own exceptions.
-        sys.exit(f'search1: cannot connect to {args.server or PLAYGROUND} '
-                 '(is the server running?)')
-    except googlemaps.exceptions.Timeout:
-        sys.exit(f'search1: {args.server or PLAYGROUND} did not answer in time')
-    except (googlemaps.exceptions.ApiError, LookupError) as e:
-        sys.exit(f'search1: {e}')
+        location = gmaps.geocode(ADDRESS)[0]['geometry']['location']
+        print((location['lat'], location['lng']))
+    except (ApiError, Timeout, TransportError) as e:    # the library's errors
+        sys.exit(f'search1: {url}: {str(e) or "timed out"}')
+    except (LookupError, ValueError) as e:    # no place found; a reply that is not JSON
+        sys.exit(f'search1: {url}: no location in the reply ({e})')

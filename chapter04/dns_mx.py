@@ -3,91 +3,54 @@
 # Find where to deliver mail for a domain, as a mail server would:
 # MX records by priority, each resolved to addresses; else the domain's own.
 
-import argparse
-import sys
-
-import dns.exception
-import dns.resolver
+import argparse, sys
+import dns.exception, dns.resolver
 
 
-def parse_server(text):
-    """'127.0.0.1:10053' -> ('127.0.0.1', 10053); '[::1]:53' and a bare host work too."""
-    if text.startswith('['):
-        host, _, port = text[1:].partition(']')
-        port = port.lstrip(':')
-    elif text.count(':') == 1:
-        host, port = text.split(':')
-    else:
-        host, port = text, ''
-    return host, int(port or 53)
-
-
-def make_resolver(nameserver):
-    """A resolver for the system's name servers, or for the one given as host[:port]."""
-    if nameserver is None:
-        return dns.resolver.Resolver()
-    resolver = dns.resolver.Resolver(configure=False)
-    host, port = parse_server(nameserver)
-    resolver.nameservers, resolver.port = [host], port
-    resolver.lifetime = 3  # seconds, for all the tries together
-    return resolver
-
-
-def addresses(resolver, name):
-    """Return (canonical name, [IPv4 and IPv6 addresses]) of a host, following CNAMEs."""
-    canonical, found = name, []
-    for rdtype in ('A', 'AAAA'):
-        try:
-            answer = resolver.resolve(name, rdtype, raise_on_no_answer=False)
-        except dns.resolver.NXDOMAIN:
-            return name, []
-        canonical = answer.canonical_name.to_text()
-        found += [record.address for record in answer.rrset or []]
-    return canonical, found
-
-
-def show_host(resolver, name, indent='   '):
-    """Print a host's addresses, noting when its name is an alias."""
-    canonical, found = addresses(resolver, name)
-    if canonical.rstrip('.') != name.rstrip('.'):
-        print(f'{indent}{name} is an alias for {canonical}')
-    if not found:
-        print(f'{indent}{name} has no address: nowhere to deliver')
-    for address in found:
-        print(f'{indent}{name} has address {address}')
-
-
-def resolve_mx(resolver, domain):
-    """Walk the MX records of a domain, falling back to its own addresses."""
+def resolve_hostname(hostname, indent='    '):
+    """Print the A or else the AAAA records of `hostname`, following any alias."""
     try:
-        answer = resolver.resolve(domain, 'MX', raise_on_no_answer=False)
+        for qtype in 'A', 'AAAA':
+            answer = resolver.resolve(hostname, qtype, raise_on_no_answer=False)
+            if answer.rrset:
+                # dnspython follows a CNAME itself, and says where it led.
+                if answer.canonical_name != answer.qname:
+                    print(f'{indent}{hostname} is an alias for {answer.canonical_name}')
+                for record in answer.rrset:
+                    print(f'{indent}{hostname} has {qtype} address {record}')
+                return
     except dns.resolver.NXDOMAIN:
-        sys.exit(f'dns_mx: the domain {domain} does not exist')
+        pass
+    print(f'{indent}{hostname} has no address: nowhere to deliver')
+
+
+def resolve_email_domain(domain):
+    """Print the mail servers of `domain` in the order to try them, with their addresses."""
+    answer = resolver.resolve(domain, 'MX', raise_on_no_answer=False)
     if answer.rrset:
         records = sorted(answer.rrset, key=lambda record: record.preference)
         print(f'This domain has {len(records)} MX records')
-        for record in records:
-            exchange = record.exchange.to_text()
-            print(f'Priority {record.preference}: {exchange}')
-            show_host(resolver, exchange)
-        return
-    print('This domain has no explicit MX records')
-    print('Attempting to resolve it as an A or AAAA record...')
-    show_host(resolver, domain)
+        for record in records:    # lower preference values go first
+            print(f'Priority {record.preference}: {record.exchange}')
+            resolve_hostname(str(record.exchange))
+    else:
+        print('This domain has no explicit MX records')
+        print('Attempting to resolve it as an A or AAAA record...')
+        resolve_hostname(domain)
 
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='Find the mail servers of a domain')
     parser.add_argument('domain', help='domain that you want to send mail to')
-    parser.add_argument('--nameserver', metavar='HOST[:PORT]',
-                        help='ask this server (default: the system resolver)')
+    parser.add_argument('--nameserver', help='ask this server (default: the system resolver)')
+    parser.add_argument('-p', '--port', type=int, default=10053, help='its port (default: 10053)')
     args = parser.parse_args()
+    server = f'{args.nameserver}:{args.port}' if args.nameserver else 'the system resolver'
     try:
-        resolver = make_resolver(args.nameserver)
-    except ValueError:
-        parser.error(f'--nameserver must be host[:port], not {args.nameserver!r}')
-    try:
-        resolve_mx(resolver, args.domain)
-    except (dns.exception.Timeout, dns.resolver.NoNameservers) as e:
-        server = args.nameserver or 'the system resolver'
-        sys.exit(f'dns_mx: no usable answer from {server}: {e}')
+        resolver = dns.resolver.Resolver(configure=not args.nameserver)    # used above
+        if args.nameserver:
+            resolver.nameservers, resolver.port = [args.nameserver], args.port
+        resolver.lifetime = 3.0    # seconds for all tries together: a silent server ends here
+        resolve_email_domain(args.domain)
+    except (dns.exception.DNSException, ValueError) as e:    # NXDOMAIN, timeout, bad address
+        sys.exit(f'dns_mx: {server}: {e}')

@@ -3,19 +3,16 @@
 # Framing by length prefix: each block is preceded by its size as a 4-byte
 # big-endian integer; a block of length zero ends the conversation.
 
-import argparse
-import socket
-import struct
-import sys
+import argparse, socket, struct, sys
 
-header_struct = struct.Struct('!I')  # messages up to 2**32 - 1 in length
+header_struct = struct.Struct('!I')    # messages up to 2**32 - 1 in length
 
 
 def recvall(sock, length):
     """Receive exactly `length` bytes, or raise EOFError."""
     blocks = []
     while length:
-        block = sock.recv(length)
+        block = sock.recv(min(length, 65536))    # never a buffer bigger than that
         if not block:
             raise EOFError(f'socket closed with {length} bytes left in this block')
         length -= len(block)
@@ -39,36 +36,34 @@ def put_block(sock, message):
 
 def server(interface, port):
     """Print every block a client sends, until its empty block."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((interface, port))
-    sock.listen(1)
-    print('Listening at', sock.getsockname(), flush=True)
-    while True:
-        sc, sockname = sock.accept()
-        print('Accepted connection from', sockname, flush=True)
-        sc.shutdown(socket.SHUT_WR)
-        try:
-            while True:
-                block = get_block(sc)
-                if not block:
-                    break
-                print('Block says:', repr(block), flush=True)
-        except EOFError as e:
-            print('Client went away:', e, flush=True)
-        sc.close()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((interface, port))
+        sock.listen(1)
+        print('Listening at', sock.getsockname(), flush=True)
+        while True:
+            sc, sockname = sock.accept()
+            print('Accepted connection from', sockname, flush=True)
+            with sc:
+                try:
+                    sc.shutdown(socket.SHUT_WR)
+                    while True:
+                        block = get_block(sc)
+                        if not block:
+                            break
+                        print('Block says:', repr(block), flush=True)
+                except (EOFError, OSError) as e:    # a client that went away mid-block
+                    print('Client went away:', e, flush=True)
 
 
 def client(host, port):
     """Send three blocks and the empty block that ends the stream."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.connect((host, port))
-    sock.shutdown(socket.SHUT_RD)
-    put_block(sock, b'Beautiful is better than ugly.')
-    put_block(sock, b'Explicit is better than implicit.')
-    put_block(sock, b'Simple is better than complex.')
-    put_block(sock, b'')
-    sock.close()
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.shutdown(socket.SHUT_RD)
+        put_block(sock, b'Beautiful is better than ugly.')
+        put_block(sock, b'Explicit is better than implicit.')
+        put_block(sock, b'Simple is better than complex.')
+        put_block(sock, b'')
     print('Sent three blocks and an empty one')
 
 
@@ -76,15 +71,10 @@ if __name__ == '__main__':
     choices = {'client': client, 'server': server}
     parser = argparse.ArgumentParser(description='Transmit and receive blocks over TCP')
     parser.add_argument('role', choices=choices, help='which role to play')
-    parser.add_argument('host', nargs='?', default='127.0.0.1',
-                        help='interface the server listens at; '
-                        'host the client sends to (default: %(default)s)')
-    parser.add_argument('-p', metavar='PORT', type=int, default=1060,
-                        help='TCP port (default 1060)')
+    parser.add_argument('host', nargs='?', default='127.0.0.1', help='interface or host')
+    parser.add_argument('-p', '--port', type=int, default=1060, help='TCP port (default 1060)')
     args = parser.parse_args()
     try:
-        choices[args.role](args.host, args.p)
-    except OSError as e:
-        sys.exit(f'blocks: {args.host}:{args.p}: {e.strerror or e}')
-    except KeyboardInterrupt:
-        pass
+        choices[args.role](args.host, args.port)
+    except OSError as e:    # refused, timed out, reset; or the port is in use
+        sys.exit(f'blocks: {args.host}:{args.port}: {e.strerror or e}')

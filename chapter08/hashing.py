@@ -2,12 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 8 - hashing.py
 # Three ways to pick one of four shards for each word: only real hashes spread them evenly.
 
-import argparse
-import hashlib
-import os
-import pathlib
-import re
-import sysconfig
+import argparse, hashlib, os, pathlib, re, sysconfig
 
 DICTIONARY = '/usr/share/dict/words'
 

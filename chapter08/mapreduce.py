@@ -2,13 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 8 - mapreduce.py
 # Map-reduce in miniature: count words in parallel worker processes, then add the counts up.
 
-import argparse
-import collections
-import functools
-import multiprocessing
-import os
-import re
-import sysconfig
+import argparse, collections, functools, multiprocessing, os, re, sysconfig
 
 
 def python_sources():

@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 8 - queuecrazy.py
 # ZeroMQ: a PUSH fountain of words, PULL processors, and REQ/REP responders that change case.
 
-import argparse
-import contextlib
-import random
-import threading
-import time
+import argparse, contextlib, random, threading, time
 
 import zmq
 

@@ -2,12 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 8 - squares.py
 # Cache "expensive" squares in memcached and watch ten runs get faster as the cache warms.
 
-import argparse
-import random
-import sys
-import time
-import timeit
-import warnings
+import argparse, random, sys, time, timeit, warnings
 
 import memcache
 

@@ -3,10 +3,7 @@
 # Fetch a text document through verbose_http's handler, to watch the HTTP exchange.
 # Not one of the book's printed listings: it puts verbose_http.py to work.
 
-import argparse
-import http.client
-import sys
-import urllib.request
+import argparse, http.client, sys, urllib.request
 
 from verbose_http import VerboseHTTPHandler, VerboseHTTPSHandler
 

@@ -2,8 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 9 - verbose_http.py
 # A urllib handler that prints each request and each response head as they cross the wire.
 
-import http.client
-import urllib.request
+import http.client, urllib.request
 
 
 class VerboseHTTPResponse(http.client.HTTPResponse):

@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 10 - fetch_mechanize.py
 # Let mechanize play the browser: open the front page, fill in its form, submit, save.
 
-import argparse
-import http.client
-import socket
-import sys
-import warnings
+import argparse, http.client, socket, sys, warnings
 
 import mechanize
 

@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 10 - fetch_urllib.py
 # Submit the weather site's form by hand with urllib, and save the page it leads to.
 
-import argparse
-import http.client
-import sys
-import urllib.parse
-import urllib.request
+import argparse, http.client, sys, urllib.parse, urllib.request
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='Post the weather form, save phoenix.html.')

@@ -3,14 +3,9 @@
 # Scrape a city's current conditions twice: with lxml (a CSS selector and an
 # XPath expression) and with BeautifulSoup 4.
 
-import argparse
-import http.client
-import sys
-import urllib.parse
-import urllib.request
+import argparse, http.client, sys, urllib.parse, urllib.request
 
-import bs4
-import lxml.html
+import bs4, lxml.html
 
 REPORT = '{:15}Condition: {}, Temperature: {}, Humidity: {}'
 

@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 11 - bottle_app.py
 # The same base64 encoder written with the Bottle framework and a template.
 
-import argparse
-import base64
-import os
-import sys
+import argparse, base64, os, sys
 from wsgiref.simple_server import make_server
 
 import bottle

@@ -3,11 +3,7 @@
 # A web application written against bare WSGI: a form, and a page that
 # base64-encodes the string typed into it.
 
-import argparse
-import base64
-import html
-import sys
-import urllib.parse
+import argparse, base64, html, sys, urllib.parse
 from wsgiref.simple_server import make_server
 
 PAGE = """<!DOCTYPE html>

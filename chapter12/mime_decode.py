@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 12 - mime_decode.py
 # List the parts of a MIME message that hold data, then save the ones the user picks, decoded.
 
-import argparse
-import email
-import mimetypes
-import os
-import sys
+import argparse, email, mimetypes, os, sys
 from email import policy
 
 

@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 12 - mime_gen_basic.py
 # Build a multipart MIME message with files attached: text files as text, the rest base64.
 
-import argparse
-import mimetypes
-import os
-import sys
+import argparse, mimetypes, os, sys
 from email.message import EmailMessage
 
 TEXT = """Hello,

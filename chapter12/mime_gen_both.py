@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 12 - mime_gen_both.py
 # Nest the parts: a plain/HTML alternative body inside a multipart/mixed with attachments.
 
-import argparse
-import mimetypes
-import os
-import sys
+import argparse, mimetypes, os, sys
 from email.message import EmailMessage
 
 PLAIN = """Hello,

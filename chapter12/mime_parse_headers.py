@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 12 - mime_parse_headers.py
 # Read a message on standard input and decode its encoded headers (RFC 2047) back to text.
 
-import argparse
-import email
-import sys
+import argparse, email, sys
 from email import policy
 from email.header import decode_header
 

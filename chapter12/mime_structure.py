@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 12 - mime_structure.py
 # Read a message on standard input and print its tree of MIME parts, with each part's headers.
 
-import argparse
-import email
-import sys
+import argparse, email, sys
 from email import policy
 
 

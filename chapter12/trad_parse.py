@@ -2,10 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 12 - trad_parse.py
 # Parse a message from a file; show its headers (the rarer ones, then the popular ones), its body.
 
-import argparse
-import email
-import pathlib
-import sys
+import argparse, email, pathlib, sys
 from email import policy
 
 POPULAR = ('From', 'To', 'Subject', 'Date')

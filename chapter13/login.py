@@ -2,21 +2,12 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 13 - login.py
 # Log in to the SMTP server (AUTH) before sending, and only once STARTTLS protects the password.
 
-import argparse
-import email.utils
-import getpass
-import smtplib
-import ssl
-import sys
-import urllib.parse
+import argparse, getpass, smtplib, ssl, sys
 
-SMTP_PORT = 25
-MESSAGE = """\
-To: {to}
-From: {sender}
+message_template = """\
+To: {}
+From: {}
 Subject: Test Message from login.py
-Date: {date}
-Message-ID: {msgid}
 
 Hello,
 
@@ -25,72 +16,34 @@ in Foundations of Python Network Programming.
 """
 
 
-def parse_server(text):
-    """'host', 'host:port' or '[ipv6]:port' -> (host, port); port 25 unless given."""
-    try:
-        parts = urllib.parse.urlsplit('//' + text)
-        if not parts.hostname:
-            raise ValueError
-        return parts.hostname, parts.port or SMTP_PORT
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'not a host[:port]: {text!r}') from None
-
-
-def compose(fromaddr, toaddrs):
-    """The message itself: header lines, a blank line, the body."""
-    return MESSAGE.format(to=', '.join(toaddrs), sender=fromaddr,
-                          date=email.utils.formatdate(localtime=True),
-                          msgid=email.utils.make_msgid())
-
-
-def reason(exc):
-    """One line saying why the conversation failed."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f'certificate verify failed: {exc.verify_message}'
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return f'login refused: {exc.smtp_code} {exc.smtp_error.decode()}'
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return 'every recipient was refused: ' + '; '.join(
-            f'{code} {text.decode()}' for code, text in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f'the server said {exc.smtp_code} {exc.smtp_error.decode()}'
-    return exc.strerror or str(exc)
-
-
-def log_in(server, username, password):
-    """STARTTLS first, so that the password never crosses the network in the clear."""
-    server.ehlo()
-    if not server.has_extn('starttls'):
-        raise ConnectionError('the server offers no STARTTLS; '
-                              'not sending a password unencrypted')
-    server.starttls(context=ssl.create_default_context())
-    server.ehlo()
-    server.login(username, password)  # AUTH PLAIN or LOGIN, as the server offers
-
-
-def main():
-    parser = argparse.ArgumentParser(description='Log in over TLS, then send a message.')
-    parser.add_argument('server', type=parse_server, help='SMTP server as host[:port]')
-    parser.add_argument('fromaddr', help='the sender, as in MAIL FROM')
-    parser.add_argument('toaddrs', nargs='+', metavar='toaddr', help='the recipients')
-    args = parser.parse_args()
-    host, port = args.server
-    try:
+def main(server, port, fromaddr, toaddrs):
+    message = message_template.format(', '.join(toaddrs), fromaddr)
+    with smtplib.SMTP(server, port, timeout=10) as connection:
+        connection.ehlo()
+        # A password must never cross the network in the clear: no STARTTLS, no login.
+        if not connection.has_extn('starttls'):
+            raise smtplib.SMTPNotSupportedError('no STARTTLS: not sending a password unencrypted')
+        connection.starttls(context=ssl.create_default_context())  # certificate checked
+        connection.ehlo()
         username = input('Enter username: ')
         password = getpass.getpass('Enter password: ')
-    except (EOFError, KeyboardInterrupt):
-        sys.exit('\nNo username and password given.')
-    message = compose(args.fromaddr, args.toaddrs)
-    try:
-        with smtplib.SMTP(host, port, timeout=10) as server:  # QUIT at the end
-            log_in(server, username, password)
-            refused = server.sendmail(args.fromaddr, args.toaddrs, message)
-    except OSError as exc:  # socket, TLS and SMTP errors alike
-        sys.exit(f'{host}:{port}: {reason(exc)}')
+        connection.login(username, password)  # AUTH PLAIN or LOGIN, as the server offers
+        refused = connection.sendmail(fromaddr, toaddrs, message)
     for address, (code, text) in refused.items():
-        print(f'Refused {address}: {code} {text.decode()}')
-    print(f'Message successfully sent to {len(args.toaddrs) - len(refused)} recipient(s)')
+        print(f'Refused {address}: {code} {text.decode(errors="replace")}')
+    print(f'Message successfully sent to {len(toaddrs) - len(refused)} recipient(s)')
 
 
 if __name__ == '__main__':
-    main()
+    parser = argparse.ArgumentParser(description='Log in over TLS, then send a message.')
+    parser.add_argument('server', help='host name of the SMTP server')
+    parser.add_argument('fromaddr', help='the sender, as in MAIL FROM')
+    parser.add_argument('toaddrs', nargs='+', metavar='toaddr', help='the recipients')
+    parser.add_argument('-p', '--port', type=int, default=10025, help='default: %(default)s')
+    args = parser.parse_args()
+    try:
+        main(args.server, args.port, args.fromaddr, args.toaddrs)
+    except smtplib.SMTPException as e:  # the server said no (a wrong password too), or hung up
+        sys.exit(f'login: {args.server}:{args.port}: {e}')
+    except OSError as e:  # no such host, nobody listening, no answer, a bad certificate
+        sys.exit(f'login: {args.server}:{args.port}: {e.strerror or e}')

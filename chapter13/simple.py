@@ -2,19 +2,15 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 13 - simple.py
 # The least an SMTP client can do: connect, hand over one message with sendmail(), quit.
 
-import argparse
-import email.utils
-import smtplib
-import sys
-import urllib.parse
+import argparse, smtplib, sys
 
-SMTP_PORT = 25
-MESSAGE = """\
-To: {to}
-From: {sender}
+# The message is text: header lines, a blank line, the body.  The recipients in
+# the To: header are only for people to read; the envelope (the toaddrs given to
+# sendmail) decides where the message goes.
+message_template = """\
+To: {}
+From: {}
 Subject: Test Message from simple.py
-Date: {date}
-Message-ID: {msgid}
 
 Hello,
 
@@ -23,52 +19,26 @@ in Foundations of Python Network Programming.
 """
 
 
-def parse_server(text):
-    """'host', 'host:port' or '[ipv6]:port' -> (host, port); port 25 unless given."""
-    try:
-        parts = urllib.parse.urlsplit('//' + text)
-        if not parts.hostname:
-            raise ValueError
-        return parts.hostname, parts.port or SMTP_PORT
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'not a host[:port]: {text!r}') from None
-
-
-def compose(fromaddr, toaddrs):
-    """The message itself: header lines, a blank line, the body."""
-    return MESSAGE.format(to=', '.join(toaddrs), sender=fromaddr,
-                          date=email.utils.formatdate(localtime=True),
-                          msgid=email.utils.make_msgid())
-
-
-def reason(exc):
-    """One line saying why the conversation failed."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return 'every recipient was refused: ' + '; '.join(
-            f'{code} {text.decode()}' for code, text in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f'the server said {exc.smtp_code} {exc.smtp_error.decode()}'
-    return exc.strerror or str(exc)
-
-
-def main():
-    parser = argparse.ArgumentParser(description='Send a simple message over SMTP.')
-    parser.add_argument('server', type=parse_server, help='SMTP server as host[:port]')
-    parser.add_argument('fromaddr', help='the sender, as in MAIL FROM')
-    parser.add_argument('toaddrs', nargs='+', metavar='toaddr', help='the recipients')
-    args = parser.parse_args()
-    host, port = args.server
-    message = compose(args.fromaddr, args.toaddrs)
-    try:
-        server = smtplib.SMTP(host, port, timeout=10)
-        refused = server.sendmail(args.fromaddr, args.toaddrs, message)
-        server.quit()
-    except OSError as exc:  # smtplib's errors are OSErrors too
-        sys.exit(f'{host}:{port}: {reason(exc)}')
+def main(server, port, fromaddr, toaddrs):
+    message = message_template.format(', '.join(toaddrs), fromaddr)
+    with smtplib.SMTP(server, port, timeout=10) as connection:  # QUIT when the block ends
+        refused = connection.sendmail(fromaddr, toaddrs, message)
+    # sendmail() raises only when every recipient is refused; it returns the others
     for address, (code, text) in refused.items():
-        print(f'Refused {address}: {code} {text.decode()}')
-    print(f'Message successfully sent to {len(args.toaddrs) - len(refused)} recipient(s)')
+        print(f'Refused {address}: {code} {text.decode(errors="replace")}')
+    print(f'Message successfully sent to {len(toaddrs) - len(refused)} recipient(s)')
 
 
 if __name__ == '__main__':
-    main()
+    parser = argparse.ArgumentParser(description='Send a simple message over SMTP.')
+    parser.add_argument('server', help='host name of the SMTP server')
+    parser.add_argument('fromaddr', help='the sender, as in MAIL FROM')
+    parser.add_argument('toaddrs', nargs='+', metavar='toaddr', help='the recipients')
+    parser.add_argument('-p', '--port', type=int, default=10025, help='default: %(default)s')
+    args = parser.parse_args()
+    try:
+        main(args.server, args.port, args.fromaddr, args.toaddrs)
+    except smtplib.SMTPException as e:  # the server said no, or hung up
+        sys.exit(f'simple: {args.server}:{args.port}: {e}')
+    except OSError as e:  # no such host, nobody listening, no answer in time
+        sys.exit(f'simple: {args.server}:{args.port}: {e.strerror or e}')

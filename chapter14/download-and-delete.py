@@ -3,108 +3,57 @@
 # Walk a POP3 mailbox: show each message's headers (TOP), offer to read it (RETR) and to
 # delete it (DELE); the server deletes only when the session ends with QUIT.
 
-import argparse
-import email.parser
-import email.policy
-import getpass
-import poplib
-import ssl
-import sys
-import urllib.parse
-
-POP3S_PORT = 995
+import argparse, email.policy, getpass, poplib, ssl, sys
 
 
-def parse_server(text):
-    """'host', 'host:port' or '[ipv6]:port' -> (host, port); port 995 unless given."""
+def main(host, port, user):
+    p = poplib.POP3_SSL(host, port, context=ssl.create_default_context(), timeout=10)
     try:
-        parts = urllib.parse.urlsplit('//' + text)
-        if not parts.hostname:
-            raise ValueError
-        return parts.hostname, parts.port or POP3S_PORT
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'not a host[:port]: {text!r}') from None
+        p.user(user)
+        p.pass_(getpass.getpass())
+        visit_all_listings(p)
+        p.quit()  # only now does the server delete the messages marked with DELE
+    except KeyboardInterrupt:  # Ctrl-C: we hang up without QUIT, so nothing is deleted
+        sys.exit('\nInterrupted: no QUIT was sent, so no message was deleted.')
+    finally:
+        p.close()
 
 
-def connect(host, port, user, password):
-    """A POP3 session over TLS, the certificate checked, logged in with USER and PASS."""
-    pop = poplib.POP3_SSL(host, port, context=ssl.create_default_context(), timeout=10)
-    try:
-        pop.user(user)
-        pop.pass_(password)
-    except poplib.error_proto as exc:  # the server answered -ERR
-        pop.close()
-        raise PermissionError(f'login refused: {exc.args[0].decode()}') from None
-    return pop
-
-
-def reason(exc):
-    """One line saying why the conversation failed."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f'certificate verify failed: {exc.verify_message}'
-    if isinstance(exc, poplib.error_proto):
-        return f'the server said {exc.args[0].decode()}'
-    return exc.strerror or str(exc)
-
-
-def parse(lines):
-    """poplib hands back a message as a list of lines without their line ends."""
-    return email.parser.BytesParser(policy=email.policy.default).parsebytes(b'\r\n'.join(lines))
-
-
-def ask(question):
-    """A yes/no question; anything but y means no."""
-    return input(f'{question} [ny]? ').strip().lower().startswith('y')
-
-
-def visit(pop, number, size):
-    """Show one message's headers; read it and delete it if the user says so."""
-    print(f'Message {number} (size is {size} bytes):')
-    response, lines, octets = pop.top(number, 0)  # the header and no line of the body
-    message = parse(lines)
-    for header in 'From', 'To', 'Subject', 'Date':
-        if header in message:
-            print(f'{header}: {message[header]}')  # decoded: =?utf-8?...?= becomes text
-    print()
-    if ask('Read this message'):
-        response, lines, octets = pop.retr(number)
-        message = parse(lines)
-        print('-' * 72)
-        for part in message.walk():
-            if part.get_content_type() == 'text/plain' and not part.is_attachment():
-                print(part.get_content())
-                print('-' * 72)
-    if ask('Delete this message'):
-        pop.dele(number)
-        print('Deleted (when we QUIT).')
-    print()
-
-
-def main():
-    parser = argparse.ArgumentParser(description='Read and delete messages over POP3, '
-                                     'one by one, asking first.')
-    parser.add_argument('server', type=parse_server, help='POP3 server as host[:port]')
-    parser.add_argument('user', help='the mailbox owner')
-    args = parser.parse_args()
-    host, port = args.server
-    try:
-        password = getpass.getpass()
-    except (EOFError, KeyboardInterrupt):
-        sys.exit('\nNo password given.')
-    try:
-        pop = connect(host, port, args.user, password)
-        response, listings, octets = pop.list()
-        try:
-            for listing in listings:
-                number, size = listing.decode().split()
-                visit(pop, number, size)
-        except (EOFError, KeyboardInterrupt):
-            pop.close()  # hang up without QUIT: the server deletes nothing
-            sys.exit('\nInterrupted: no QUIT was sent, so no message was deleted.')
-        pop.quit()  # now the server removes the messages marked with DELE
-    except (OSError, poplib.error_proto) as exc:
-        sys.exit(f'{host}:{port}: {reason(exc)}')
+def visit_all_listings(p):
+    response, listings, octets = p.list()
+    for listing in listings:
+        number, size = listing.decode().split()
+        # TOP with 0 lines: the header alone.  poplib gives lines without their ends.
+        response, lines, octets = p.top(number, 0)
+        message = email.message_from_bytes(b'\r\n'.join(lines), policy=email.policy.default)
+        print(f'Message {number} (size is {size} bytes):')
+        for header in 'From', 'To', 'Subject', 'Date':
+            if header in message:
+                print(f'{header}: {message[header]}')  # =?utf-8?...?= decoded
+        print()
+        if input('Read this message [ny]? ').lower().startswith('y'):
+            response, lines, octets = p.retr(number)
+            message = email.message_from_bytes(b'\r\n'.join(lines), policy=email.policy.default)
+            print('-' * 72)
+            for part in message.walk():
+                if part.get_content_type() == 'text/plain' and not part.is_attachment():
+                    print(part.get_content())
+                    print('-' * 72)
+        if input('Delete this message [ny]? ').lower().startswith('y'):
+            p.dele(number)
+            print('Deleted (when we QUIT).')
+        print()
 
 
 if __name__ == '__main__':
-    main()
+    parser = argparse.ArgumentParser(description='Read and delete POP3 messages one by one.')
+    parser.add_argument('host', help='host name of the POP3 server')
+    parser.add_argument('user', help='the mailbox owner')
+    parser.add_argument('-p', '--port', type=int, default=10995, help='default: %(default)s')
+    args = parser.parse_args()
+    try:
+        main(args.host, args.port, args.user)
+    except poplib.error_proto as e:  # the server said -ERR (a wrong password too)
+        sys.exit(f'download-and-delete: {args.host}:{args.port}: {e}')
+    except OSError as e:  # no such host, nobody listening, no answer, a bad certificate
+        sys.exit(f'download-and-delete: {args.host}:{args.port}: {e.strerror or e}')

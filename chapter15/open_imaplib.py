@@ -2,64 +2,34 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 15 - open_imaplib.py
 # Log in with the standard library's imaplib and print the capabilities and the raw LIST answer.
 
-import argparse
-import getpass
-import imaplib
-import ssl
-import sys
-
-IMAPS_PORT = 993
+import argparse, getpass, imaplib, ssl, sys
 
 
-def parse_address(text):
-    """'host', 'host:port' or '[::1]:port' -> (host, port), for argparse."""
-    host, port = text, IMAPS_PORT
-    if text.startswith('['):                  # an IPv6 address in brackets
-        host, _, rest = text[1:].partition(']')
-        port = rest.removeprefix(':') or port
-    elif text.count(':') == 1:
-        host, port = text.split(':')
-    try:
-        return host, int(port)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'bad port in {text!r}') from None
-
-
-def main(address, username):
-    host, port = address
-    # Implicit TLS: the connection is encrypted (and the certificate checked
-    # against the trusted CAs) before the server says a word.
+def main(host, port, username):
+    # Implicit TLS: the connection is encrypted, and the certificate checked against
+    # the trusted CAs, before the server says a word.  (IMAP4_SSL without a context
+    # would check nothing.)  Leaving the with-block sends LOGOUT.
     context = ssl.create_default_context()
-    client = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=10)
-    try:
-        print('Capabilities:', client.capabilities)
-        client.login(username, getpass.getpass(f'Password for {username}@{host}: '))
+    with imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=10) as m:
+        print('Capabilities:', m.capabilities)
+        m.login(username, getpass.getpass())
         print('Listing mailboxes')
-        status, data = client.list()
+        status, data = m.list()
         print('Status:', repr(status))
         print('Data:')
         for datum in data:
             print(repr(datum))
-    finally:
-        client.logout()
 
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='Show capabilities and folders with imaplib.')
-    parser.add_argument('server', type=parse_address, help='IMAP server as host[:port] '
-                        '(implicit TLS, port 993 by default)')
+    parser.add_argument('host', help='host name of the IMAP server')
     parser.add_argument('username', help='account to log in as')
+    parser.add_argument('-p', '--port', type=int, default=10993, help='default: %(default)s')
     args = parser.parse_args()
-    where = '{}:{}'.format(*args.server)
     try:
-        main(args.server, args.username)
-    except ssl.SSLCertVerificationError as e:
-        sys.exit(f'{where}: certificate verification failed: {e.verify_message}')
-    except imaplib.IMAP4.abort as e:
-        sys.exit(f'{where}: connection lost ({e})')
-    except imaplib.IMAP4.error:
-        sys.exit(f'{where}: login refused for {args.username}')
-    except OSError as e:
-        sys.exit(f'{where}: {e.strerror or e}')
-    except KeyboardInterrupt:
-        sys.exit(1)
+        main(args.host, args.port, args.username)
+    except imaplib.IMAP4.error as e:  # the server said NO or BAD (a wrong password too)
+        sys.exit(f'open_imaplib: {args.host}:{args.port}: {e}')
+    except OSError as e:  # no such host, nobody listening, no answer, a bad certificate
+        sys.exit(f'open_imaplib: {args.host}:{args.port}: {e.strerror or e}')

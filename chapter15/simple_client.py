@@ -2,59 +2,24 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 15 - simple_client.py
 # An interactive IMAP browser: pick a folder, then a message, then any of its MIME parts.
 
-import argparse
-import email.parser
-import email.policy
-import getpass
-import ssl
-import sys
+import argparse, email.parser, email.policy, getpass, sys
 
-import imapclient
-from imapclient.exceptions import IMAPClientError, LoginError
-
-IMAPS_PORT = 993
+from imapclient import IMAPClient
 
 
-def parse_address(text):
-    """'host', 'host:port' or '[::1]:port' -> (host, port), for argparse."""
-    host, port = text, IMAPS_PORT
-    if text.startswith('['):                  # an IPv6 address in brackets
-        host, _, rest = text[1:].partition(']')
-        port = rest.removeprefix(':') or port
-    elif text.count(':') == 1:
-        host, port = text.split(':')
-    try:
-        return host, int(port)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'bad port in {text!r}') from None
-
-
-def connect(address, username):
-    """Open an implicit-TLS connection (certificate checked), ask the password, log in."""
-    host, port = address
-    client = imapclient.IMAPClient(host, port, ssl=True, timeout=10,
-                                   ssl_context=ssl.create_default_context())
-    try:
-        client.login(username, getpass.getpass(f'Password for {username}@{host}: '))
-    except BaseException:   # a refused login, or Ctrl-C at the prompt
-        client.shutdown()
-        raise
-    return client
-
-
-def main(address, username):
-    client = connect(address, username)
-    try:
+def main(host, port, username):
+    # TLS from the first byte, the certificate checked; LOGOUT when the block ends.
+    with IMAPClient(host, port, timeout=10) as client:
+        client.login(username, getpass.getpass())
         explore_account(client)
-    finally:
-        client.logout()
 
 
 def explore_account(client):
     """List the folders; open the one the user names, until a blank answer."""
     while True:
+        folders = client.list_folders()
         print('\nFolders:')
-        for flags, delimiter, name in client.list_folders():
+        for flags, delimiter, name in folders:
             note = '  (holds folders only: \\Noselect)' if b'\\Noselect' in flags else ''
             print(f'  {name}{note}')
         name = input('Folder (Enter to quit): ').strip()
@@ -63,7 +28,7 @@ def explore_account(client):
         try:
             # EXAMINE rather than SELECT: browsing should not mark anything \Seen.
             info = client.select_folder(name, readonly=True)
-        except IMAPClientError as e:
+        except IMAPClient.Error as e:
             print(f'Cannot open {name!r}: {e}')
             continue
         explore_folder(client, name, info[b'EXISTS'])
@@ -130,20 +95,13 @@ def show_structure(structure, number=''):
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='Browse folders, messages and parts over IMAP.')
-    parser.add_argument('server', type=parse_address, help='IMAP server as host[:port] '
-                        '(implicit TLS, port 993 by default)')
+    parser.add_argument('host', help='host name of the IMAP server')
     parser.add_argument('username', help='account to log in as')
+    parser.add_argument('-p', '--port', type=int, default=10993, help='default: %(default)s')
     args = parser.parse_args()
-    where = '{}:{}'.format(*args.server)
     try:
-        main(args.server, args.username)
-    except ssl.SSLCertVerificationError as e:
-        sys.exit(f'{where}: certificate verification failed: {e.verify_message}')
-    except LoginError:
-        sys.exit(f'{where}: login refused for {args.username}')
-    except IMAPClientError as e:
-        sys.exit(f'{where}: {e}')
-    except OSError as e:
-        sys.exit(f'{where}: {e.strerror or e}')
-    except (KeyboardInterrupt, EOFError):
-        sys.exit(1)
+        main(args.host, args.port, args.username)
+    except IMAPClient.Error as e:  # the server said NO or BAD (a wrong password too)
+        sys.exit(f'simple_client: {args.host}:{args.port}: {e}')
+    except OSError as e:  # no such host, nobody listening, no answer, a bad certificate
+        sys.exit(f'simple_client: {args.host}:{args.port}: {e.strerror or e}')

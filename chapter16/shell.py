@@ -1,52 +1,33 @@
 #!/usr/bin/env python3
-# Foundations of Python Network Programming - Chapter 16 - shell.py
-# A tiny shell that splits commands on whitespace only, to show why quoting matters.
+# Foundations of Python Network Programming, 2nd ed. - Chapter 16 - shell.py
+# A tiny shell that splits command lines on whitespace and nothing else, to show why quoting matters.
 
-import argparse
-import subprocess
-
-
-def split_words(line):
-    """Split a command line on whitespace: no quotes, no escapes, no $VARIABLES."""
-    return line.split()
-
-
-def show(args):
-    """The built-in 'show': print each argument between brackets."""
-    print('Arguments:', ' '.join(f'[{arg}]' for arg in args))
-
-
-def run(words):
-    """Run a program with exactly these words as its arguments (no other shell involved)."""
-    try:
-        return subprocess.call(words)
-    except OSError as exc:
-        print(f'myshell: {words[0]}: {exc.strerror}')
-        return 127
+import argparse, subprocess
 
 
 def main():
-    """Read commands until 'exit' or end of input."""
+    """Read commands until 'exit' or end of input; 'show' prints the arguments it was given."""
     while True:
         try:
-            line = input('myshell$ ')
+            words = input('myshell$ ').split()   # no quotes, no escapes, no $VARIABLES
         except EOFError:
             print()
             break
-        words = split_words(line)
         if not words:
             continue
-        if words[0] == 'exit':
+        elif words[0] == 'exit':
             break
         elif words[0] == 'show':
-            show(words[1:])
+            print('Arguments:', ' '.join(f'[{word}]' for word in words[1:]))
         else:
-            run(words)
+            try:
+                subprocess.call(words)   # exactly these words, no other shell involved
+            except OSError as e:
+                print(f'myshell: {words[0]}: {e.strerror}')
 
 
 if __name__ == '__main__':
-    parser = argparse.ArgumentParser(description='A tiny shell that splits on whitespace: '
-                                     '"show ARGS" prints the arguments it got, "exit" ends it, '
-                                     'anything else runs as a program.')
-    parser.parse_args()
+    argparse.ArgumentParser(description='A tiny shell that splits on whitespace: "show ARGS" '
+                            'prints the arguments it got, "exit" ends it, anything else '
+                            'runs as a program.').parse_args()
     main()

@@ -1,74 +1,42 @@
 #!/usr/bin/env python3
-# Foundations of Python Network Programming - Chapter 16 - telnet_login.py
+# Foundations of Python Network Programming, 2nd ed. - Chapter 16 - telnet_login.py
 # Log in over Telnet by watching for the prompts, run one command, print what comes back.
 
-import argparse
-import getpass
-import socket
-import sys
+import argparse, getpass, sys
 
-# The standard library's telnetlib left Python in 3.13; telnetlib3 ships the
-# same Telnet class, unchanged, and it works on every Python 3.
+# telnetlib left the standard library in Python 3.13; telnetlib3 ships the same Telnet class.
 from telnetlib3 import Telnet
 
-DEFAULT_SERVER = '127.0.0.1:10023'  # the playground's Telnet service
-TIMEOUT = 10.0
+
+def wait_for(t, prompt):
+    """Read up to the prompt; a server that never sends it is an error."""
+    if not t.read_until(prompt, 5).endswith(prompt):
+        raise TimeoutError(f'no {prompt.decode()!r} prompt within 5 s')
 
 
-def parse_address(text, default_port=23):
-    """'host', 'host:port' or '[ipv6 address]:port' -> (host, port)."""
-    if text.startswith('['):
-        host, _, rest = text[1:].partition(']')
-        port = rest[1:] if rest.startswith(':') else ''
-    elif text.count(':') == 1:
-        host, port = text.split(':')
-    else:
-        host, port = text, ''
-    return host, int(port) if port else default_port
-
-
-def wait_for(telnet, prompt, peer):
-    """Read until the server prints the prompt; give up after TIMEOUT seconds."""
-    index, match, text = telnet.expect([prompt], TIMEOUT)
-    if index < 0:
-        sys.exit(f'{peer}: no {prompt.decode()!r} prompt within {TIMEOUT:.0f} s')
-    return text
-
-
-def main(host, port, user):
-    """Connect, log in, run 'exec uptime' and print its output until the server closes."""
-    peer = f'{host}:{port}'
-    telnet = Telnet(host, port, TIMEOUT)
-    wait_for(telnet, b'login:', peer)
-    telnet.write(user.encode('ascii') + b'\r\n')
-    wait_for(telnet, b'assword:', peer)
-    password = getpass.getpass(f'Password for {user} at {peer}: ')
-    telnet.write(password.encode('utf-8') + b'\r\n')
-
-    # Either the shell's prompt appears, or the server complains.
-    index, match, text = telnet.expect([rb'Login incorrect', rb'\$ '], TIMEOUT)
-    if index != 1:
-        sys.exit(f'{peer}: login refused (Login incorrect)' if index == 0
-                 else f'{peer}: no shell prompt after the password')
-    telnet.write(b'exec uptime\r\n')  # exec: the session ends with the command
-    output = telnet.read_all().decode('utf-8', 'replace')
-    print(output.replace('\r\n', '\n'), end='')
+def main(host, port, username):
+    """Log in, then run uptime with exec, so that the session ends with it."""
+    with Telnet(host, port, 5) as t:
+        wait_for(t, b'login:')
+        t.write(username.encode() + b'\r\n')
+        wait_for(t, b'assword:')
+        t.write(getpass.getpass(f'Password for {username}@{host}: ').encode() + b'\r\n')
+        n, match, previous_text = t.expect([rb'Login incorrect', rb'\$'], 5)
+        if n != 1:
+            raise PermissionError('Login incorrect') if n == 0 else TimeoutError('no prompt')
+        t.write(b'exec uptime\r\n')
+        print(t.read_all().decode('utf-8', 'replace').strip())
 
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='Log in to a Telnet server and run uptime.')
-    parser.add_argument('server', nargs='?', default=DEFAULT_SERVER,
-                        help='host[:port] (default: %(default)s, the playground)')
-    parser.add_argument('-u', '--user', default='brandon', help='login name (default: %(default)s)')
+    parser.add_argument('host', nargs='?', default='127.0.0.1', help='default: the playground')
+    parser.add_argument('username', nargs='?', default='brandon')
+    parser.add_argument('-p', '--port', type=int, default=10023)
     args = parser.parse_args()
     try:
-        host, port = parse_address(args.server)
-    except ValueError:
-        parser.error(f'not a host[:port]: {args.server}')
-    try:
-        main(host, port, args.user)
-    except socket.gaierror as exc:
-        sys.exit(f'{host}:{port}: name not found ({exc.strerror})')
-    except (OSError, EOFError) as exc:
-        reason = getattr(exc, 'strerror', None) or str(exc) or 'connection closed'
-        sys.exit(f'{host}:{port}: {reason}')
+        main(args.host, args.port, args.username)
+    except EOFError as e:      # the server hung up
+        sys.exit(f'telnet_login: {args.host}:{args.port}: {e}')
+    except OSError as e:       # refused, unreachable, timed out, login refused
+        sys.exit(f'telnet_login: {args.host}:{args.port}: {e.strerror or e}')

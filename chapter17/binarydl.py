@@ -2,61 +2,32 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - binarydl.py
 # Download a binary file in binary (image) mode, refusing to overwrite a local file.
 
-import argparse
-import ftplib
-import os
-import sys
-
-PLAYGROUND = '127.0.0.1:10021'   # the book used ftp.kernel.org, whose FTP closed in 2017
-FTP_PORT = 21
-TIMEOUT = 15
-FOLDER = '/pub/linux/kernel/v1.0'
-FILENAME = 'linux-1.0.tar.gz'
+import argparse, ftplib, os, sys
 
 
-def address(text):
-    """Parse 'host[:port]' (an IPv6 host in brackets) into (host, port); the port defaults to 21."""
-    if text.startswith('['):
-        host, _, rest = text[1:].partition(']')
-        port = rest.removeprefix(':')
-    elif text.count(':') == 1:
-        host, port = text.split(':')
-    else:
-        host, port = text, ''
-    port = port or str(FTP_PORT)
-    if not host or not port.isdigit() or int(port) > 65535:
-        raise argparse.ArgumentTypeError(f'expected host[:port], got {text!r}')
-    return host, int(port)
-
-
-def download(host, port):
-    """Fetch FOLDER/FILENAME byte for byte into a new local file."""
-    with ftplib.FTP(timeout=TIMEOUT) as ftp:
-        ftp.connect(host, port)
-        ftp.login()
-        ftp.cwd(FOLDER)
-        with open(FILENAME, 'xb') as f:   # 'x': never overwrite
+def main(host, port):
+    """Fetch /pub/linux/kernel/v1.0/patch8.gz byte for byte."""
+    if os.path.exists('patch8.gz'):
+        sys.exit('binarydl: refusing to overwrite your patch8.gz file')
+    with ftplib.FTP(timeout=5) as f:
+        f.connect(host, port)
+        f.login()
+        f.cwd('/pub/linux/kernel/v1.0')
+        with open('patch8.gz.part', 'wb') as fd:   # renamed once it is complete
             # retrbinary sends TYPE I, then RETR, and hands us each block as it arrives
-            ftp.retrbinary(f'RETR {FILENAME}', f.write)
-    print(f'Saved {FILENAME} ({os.path.getsize(FILENAME)} bytes) from {FOLDER}')
-
-
-def main():
-    parser = argparse.ArgumentParser(description=f'Download {FOLDER}/{FILENAME} in binary mode.')
-    parser.add_argument('server', nargs='?', default=PLAYGROUND, type=address,
-                        help='host[:port] of the FTP server (default: %(default)s)')
-    host, port = parser.parse_args().server
-    if os.path.exists(FILENAME):
-        sys.exit(f'refusing to overwrite your {FILENAME} file')
-    try:
-        download(host, port)
-    except ftplib.Error as exc:        # the server answered 4xx or 5xx
-        sys.exit(f'FTP server {host}:{port} said: {exc}')
-    except EOFError:
-        sys.exit(f'FTP server {host}:{port} closed the connection')
-    except OSError as exc:             # refused, unreachable, timed out, unknown name
-        sys.exit(f'cannot talk to FTP server {host}:{port}: {exc.strerror or exc}')
+            f.retrbinary('RETR patch8.gz', fd.write)
+    os.rename('patch8.gz.part', 'patch8.gz')
+    print(f'Saved patch8.gz ({os.path.getsize("patch8.gz")} bytes) from /pub/linux/kernel/v1.0')
 
 
 if __name__ == '__main__':
-    main()
+    parser = argparse.ArgumentParser(description='Download /pub/linux/kernel/v1.0/patch8.gz.')
+    parser.add_argument('host', nargs='?', default='127.0.0.1', help='default: the playground')
+    parser.add_argument('-p', '--port', type=int, default=10021)
+    args = parser.parse_args()
+    try:
+        main(args.host, args.port)
+    except (ftplib.Error, EOFError, UnicodeError) as e:  # said no, hung up, spoke garbage
+        sys.exit(f'binarydl: {args.host}:{args.port}: {str(e) or "connection closed"}')
+    except OSError as e:                                 # refused, unreachable, timed out
+        sys.exit(f'binarydl: {args.host}:{args.port}: {e.strerror or e}')

@@ -2,68 +2,31 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - binaryul.py
 # Log in with a user name and password and upload a file in binary mode into a remote folder.
 
-import argparse
-import ftplib
-import getpass
-import os
-import sys
-
-FTP_PORT = 21
-TIMEOUT = 15
+import argparse, ftplib, getpass, os, sys
 
 
-def address(text):
-    """Parse 'host[:port]' (an IPv6 host in brackets) into (host, port); the port defaults to 21."""
-    if text.startswith('['):
-        host, _, rest = text[1:].partition(']')
-        port = rest.removeprefix(':')
-    elif text.count(':') == 1:
-        host, port = text.split(':')
-    else:
-        host, port = text, ''
-    port = port or str(FTP_PORT)
-    if not host or not port.isdigit() or int(port) > 65535:
-        raise argparse.ArgumentTypeError(f'expected host[:port], got {text!r}')
-    return host, int(port)
-
-
-def upload(host, port, username, f, remotedir):
-    """Log in, change to remotedir, and STOR the open file under its own base name."""
-    name = os.path.basename(f.name)
-    with ftplib.FTP(timeout=TIMEOUT) as ftp:
-        ftp.connect(host, port)
-        password = getpass.getpass(f'Password for {username} on {host}: ')
-        ftp.login(username, password)
-        ftp.cwd(remotedir)
+def main(host, port, username, localfile, remotedir):
+    """Log in, change to remotedir, and STOR the file there under its own name."""
+    with open(localfile, 'rb') as fd, ftplib.FTP(timeout=5) as f:
+        f.connect(host, port)
+        f.login(username, getpass.getpass(f'Password for {username} on {host}: '))
+        f.cwd(remotedir)
         # storbinary sends TYPE I, then STOR, and reads the file block by block
-        reply = ftp.storbinary(f'STOR {name}', f)
-    print(f'Uploaded {name} to {remotedir}: {reply}')
-
-
-def main():
-    parser = argparse.ArgumentParser(description='Upload a file to an FTP server.')
-    parser.add_argument('server', type=address,
-                        help='host[:port] of the FTP server (the playground: 127.0.0.1:10021)')
-    parser.add_argument('username', help='account to log in as (the playground: brandon)')
-    parser.add_argument('localfile', help='file to upload')
-    parser.add_argument('remotedir', help='remote folder to put it in (the playground: '
-                        '/home/brandon)')
-    args = parser.parse_args()
-    host, port = args.server
-    try:
-        f = open(args.localfile, 'rb')
-    except OSError as exc:
-        sys.exit(f'cannot read {args.localfile}: {exc.strerror}')
-    try:
-        with f:
-            upload(host, port, args.username, f, args.remotedir)
-    except ftplib.Error as exc:        # the server answered 4xx or 5xx
-        sys.exit(f'FTP server {host}:{port} said: {exc}')
-    except EOFError:
-        sys.exit(f'FTP server {host}:{port} closed the connection')
-    except OSError as exc:             # refused, unreachable, timed out, unknown name
-        sys.exit(f'cannot talk to FTP server {host}:{port}: {exc.strerror or exc}')
+        reply = f.storbinary(f'STOR {os.path.basename(localfile)}', fd)
+    print(f'Uploaded {os.path.basename(localfile)} to {remotedir}: {reply}')
 
 
 if __name__ == '__main__':
-    main()
+    parser = argparse.ArgumentParser(description='Upload a file to an FTP server.')
+    parser.add_argument('host', help='FTP server (the playground: 127.0.0.1)')
+    parser.add_argument('username', help='account to log in as (the playground: brandon)')
+    parser.add_argument('localfile', help='file to upload')
+    parser.add_argument('remotedir', help='remote folder (the playground: /home/brandon)')
+    parser.add_argument('-p', '--port', type=int, default=10021)
+    args = parser.parse_args()
+    try:
+        main(args.host, args.port, args.username, args.localfile, args.remotedir)
+    except (ftplib.Error, EOFError, UnicodeError) as e:  # said no, hung up, spoke garbage
+        sys.exit(f'binaryul: {args.host}:{args.port}: {str(e) or "connection closed"}')
+    except OSError as e:              # no such local file; refused, unreachable, timed out
+        sys.exit(f'binaryul: {e.filename or f"{args.host}:{args.port}"}: {e.strerror or e}')

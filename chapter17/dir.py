@@ -2,62 +2,31 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 17 - dir.py
 # List a remote folder with LIST: one line a file, in whatever format the server likes.
 
-import argparse
-import ftplib
-import sys
-
-PLAYGROUND = '127.0.0.1:10021'   # the book used ftp.ibiblio.org
-FTP_PORT = 21
-TIMEOUT = 15
-FOLDER = '/pub/academic/astronomy'
+import argparse, ftplib, sys
 
 
-def address(text):
-    """Parse 'host[:port]' (an IPv6 host in brackets) into (host, port); the port defaults to 21."""
-    if text.startswith('['):
-        host, _, rest = text[1:].partition(']')
-        port = rest.removeprefix(':')
-    elif text.count(':') == 1:
-        host, port = text.split(':')
-    else:
-        host, port = text, ''
-    port = port or str(FTP_PORT)
-    if not host or not port.isdigit() or int(port) > 65535:
-        raise argparse.ArgumentTypeError(f'expected host[:port], got {text!r}')
-    return host, int(port)
-
-
-def listing(host, port, folder):
-    """The lines of a LIST of the folder, as the server formats them (often like 'ls -l')."""
+def main(host, port, folder):
+    """Print the lines of a LIST of the folder, as the server formats them (often like ls -l)."""
     entries = []
-    with ftplib.FTP(timeout=TIMEOUT) as ftp:
-        ftp.connect(host, port)
-        ftp.login()
-        ftp.cwd(folder)
-        ftp.dir(entries.append)   # without a callback, dir() would print to stdout itself
-    return entries
-
-
-def main():
-    parser = argparse.ArgumentParser(description='List a folder of an FTP server with LIST.')
-    parser.add_argument('server', nargs='?', default=PLAYGROUND, type=address,
-                        help='host[:port] of the FTP server (default: %(default)s)')
-    parser.add_argument('folder', nargs='?', default=FOLDER,
-                        help='remote folder (default: %(default)s)')
-    args = parser.parse_args()
-    host, port = args.server
-    try:
-        entries = listing(host, port, args.folder)
-    except ftplib.Error as exc:        # the server answered 4xx or 5xx
-        sys.exit(f'FTP server {host}:{port} said: {exc}')
-    except EOFError:
-        sys.exit(f'FTP server {host}:{port} closed the connection')
-    except OSError as exc:             # refused, unreachable, timed out, unknown name
-        sys.exit(f'cannot talk to FTP server {host}:{port}: {exc.strerror or exc}')
+    with ftplib.FTP(timeout=5) as f:
+        f.connect(host, port)
+        f.login()
+        f.cwd(folder)
+        f.dir(entries.append)   # without a callback, dir() would print each line itself
     print(len(entries), 'entries:')
     for entry in entries:
         print(entry)
 
 
 if __name__ == '__main__':
-    main()
+    parser = argparse.ArgumentParser(description='List a folder of an FTP server with LIST.')
+    parser.add_argument('host', nargs='?', default='127.0.0.1', help='default: the playground')
+    parser.add_argument('folder', nargs='?', default='/pub/academic/astronomy')
+    parser.add_argument('-p', '--port', type=int, default=10021)
+    args = parser.parse_args()
+    try:
+        main(args.host, args.port, args.folder)
+    except (ftplib.Error, EOFError, UnicodeError) as e:  # said no, hung up, spoke garbage
+        sys.exit(f'dir: {args.host}:{args.port}: {str(e) or "connection closed"}')
+    except OSError as e:                                 # refused, unreachable, timed out
+        sys.exit(f'dir: {args.host}:{args.port}: {e.strerror or e}')

@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 18 - jsonrpc_server.py
 # A JSON-RPC server (jsonrpclib-pelix) offering one function, lengths, over HTTP.
 
-import argparse
-import sys
-
+import argparse, sys
 from jsonrpclib.SimpleJSONRPCServer import SimpleJSONRPCServer
 
 
@@ -13,30 +11,21 @@ def lengths(*args):
     results = []
     for arg in args:
         try:
-            results.append([len(arg), arg])
+            arglen = len(arg)
         except TypeError:
-            results.append([None, arg])
+            arglen = None
+        results.append([arglen, arg])
     return results
-
-
-def serve(host, port):
-    """Register lengths() and answer calls until interrupted."""
-    server = SimpleJSONRPCServer((host, port))    # it logs every request on stderr
-    server.register_function(lengths)
-    print('Listening at', server.server_address, flush=True)
-    server.serve_forever()
 
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='Serve a lengths() function over JSON-RPC.')
-    parser.add_argument('host', nargs='?', default='127.0.0.1',
-                        help='interface to listen on (default: %(default)s)')
-    parser.add_argument('-p', '--port', type=int, default=7002,
-                        help='TCP port (default: %(default)s; 0 for any free port)')
+    parser.add_argument('-p', '--port', type=int, default=7002, help='default: %(default)s')
     args = parser.parse_args()
     try:
-        serve(args.host, args.port)
-    except OSError as exc:
-        sys.exit(f'jsonrpc_server.py: cannot listen on {args.host}:{args.port}: {exc.strerror}')
-    except KeyboardInterrupt:
-        pass
+        with SimpleJSONRPCServer(('127.0.0.1', args.port)) as server:    # it logs each request
+            server.register_function(lengths)
+            print('Listening at', server.server_address, flush=True)
+            server.serve_forever()
+    except OSError as e:    # the port is in use
+        sys.exit(f'jsonrpc_server: 127.0.0.1:{args.port}: {e.strerror or e}')

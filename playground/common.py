@@ -1,10 +1,12 @@
 """What every playground service shares: its command line, ports, state and TLS files."""
 import argparse
+import errno
 import os
 import pathlib
 import signal
 import sys
 import threading
+import time
 
 DEFAULT_OFFSET = 10000
 ACCOUNT = ('brandon', 'mypass')
@@ -61,6 +63,46 @@ def _exit_when_stdin_closes():
     # Aimed at the main thread: a signal the kernel hands to this thread would
     # leave the main thread asleep in its wait, never running the handler.
     signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+
+
+# accept() errors that mean "out of descriptors or memory for now": a service
+# pauses accepting for BACKOFF seconds and goes on, serving the clients it has.
+RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+BACKOFF = 0.5
+
+
+class Complaint:
+    """A message a service may repeat many times a second (accept() out of
+    descriptors): printed on stderr at most once every `seconds`, with a count of
+    the repeats left unsaid, so that a flood of clients cannot flood the log."""
+
+    def __init__(self, service, seconds=10.0):
+        self.service, self.seconds = service, seconds
+        self.last, self.unsaid = None, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, text):
+        with self.lock:
+            now = time.monotonic()
+            if self.last is not None and now - self.last < self.seconds:
+                self.unsaid += 1
+                return
+            more = f' (and {self.unsaid} more like it)' if self.unsaid else ''
+            self.last, self.unsaid = now, 0
+        print(f'{self.service}: {text}{more}', file=sys.stderr, flush=True)
+
+
+def asyncio_complaints(service):
+    """An asyncio exception handler saying one line per problem, at most every 10 s
+    (asyncio logs a traceback each time, and on Python 3.11 it tries accept() up
+    to 100 times per wake-up when out of descriptors: 100 tracebacks a second)."""
+    complain = Complaint(service)
+
+    def handler(loop, context):
+        error = context.get('exception')
+        reason = getattr(error, 'strerror', None) or error or ''
+        complain(f'{context.get("message", "error")}: {reason}')
+    return handler
 
 
 def tls_files(state):

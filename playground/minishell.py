@@ -65,8 +65,20 @@ class MiniShell:
         return '/' + joined.lstrip('/') if joined != '/' else '/'
 
     def real(self, path):
-        """A user's path -> the real path inside the sandbox (never outside it)."""
-        return self.root / self.virtual(path).lstrip('/')
+        """A user's path -> the real path inside the sandbox, or None when it leads out.
+
+        The path is resolved first: a symbolic link inside the sandbox may point
+        anywhere (/etc/passwd), and every command must refuse what lies outside.
+        """
+        return self.inside(self.root / self.virtual(path).lstrip('/'))
+
+    def inside(self, path):
+        """A real path with its links resolved, or None when that is outside the sandbox."""
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError, ValueError):  # a loop of links (RuntimeError
+            return None                               # before 3.13), a NUL byte
+        return real if real == self.root or self.root in real.parents else None
 
     # ------------------------------------------------------------ parsing
 
@@ -192,7 +204,11 @@ class MiniShell:
 
     def do_cd(self, args):
         target = args[0] if args else self.env['HOME']
-        if not self.real(target).is_dir():
+        path = self.real(target)
+        if path is None:
+            yield f'cd: {target}: Permission denied\n'
+            return 1
+        if not path.is_dir():
             yield f'cd: {target}: No such directory\n'
             return 1
         self.cwd = self.virtual(target)
@@ -202,9 +218,13 @@ class MiniShell:
         status = 0
         for target in args or ['.']:
             path = self.real(target)
-            if path.is_dir():
+            if path is None:
+                yield f'ls: cannot access {target}: Permission denied\n'
+                status = 2
+            elif path.is_dir():
                 for child in sorted(path.iterdir()):
-                    yield child.name + ('/' if child.is_dir() else '') + '\n'
+                    folder = self.inside(child) is not None and child.is_dir()
+                    yield child.name + ('/' if folder else '') + '\n'
             elif path.exists():
                 yield target + '\n'
             else:
@@ -216,6 +236,10 @@ class MiniShell:
         status = 0
         for target in args:
             path = self.real(target)
+            if path is None:
+                yield f'cat: {target}: Permission denied\n'
+                status = 1
+                continue
             try:
                 yield path.read_text(encoding='utf-8', errors='replace')
             except OSError:

@@ -5,25 +5,27 @@ stdlib's mailbox.Maildir (Twisted's own Maildir mailbox is broken on Python
 3) and fixes what POP clients rely on: sizes are the octets sent on the
 wire (CRLF line ends), dots are stuffed at the start of every line, deleted
 messages leave LIST, STAT and UIDL at once but leave the disk only at QUIT,
-overlong lines and garbage get an -ERR, and STLS upgrades port 110.
+overlong lines and garbage get an -ERR, and STLS upgrades port 110.  The
+password never crosses the network in clear: on port 110 USER and PASS are
+refused until STLS (as SMTP refuses AUTH and IMAP refuses LOGIN before
+their STARTTLS).  TOP costs at most the size of the message, whatever line
+count it is asked for.
 Messages are numbered by delivery time, then by key, so numbers are stable.
 Run alone: python -m playground.pop [--port-offset N].
 """
 import hashlib
 import inspect
 import io
-import signal
-import sys
 
 from twisted.cred import checkers, credentials, error, portal
-from twisted.internet import defer, protocol, reactor, ssl
-from twisted.logger import (FilteringLogObserver, Logger, LogLevel, LogLevelFilterPredicate,
-                            globalLogBeginner, textFileLogObserver)
+from twisted.internet import defer, protocol
+from twisted.logger import Logger
 from twisted.mail import pop3
 from zope.interface import implementer
 
-from playground import mailstore, tls
-from playground.common import parse_service_args, port, run_quietly, tls_files
+from playground import mailstore
+from playground.common import port, run_quietly
+from playground.twisted_service import connection_of, serve
 
 POP3_PORT, POP3S_PORT = 110, 995
 log = Logger()
@@ -44,7 +46,7 @@ def top(data, lines):
     """The header, the blank line, and the first `lines` lines of the body (CRLF data)."""
     head, blank, body = data.partition(b'\r\n\r\n')
     end = 0
-    for _ in range(lines):
+    for _ in range(min(lines, body.count(b'\r\n') + 1)):   # never past the end: TOP 1 10**20
         found = body.find(b'\r\n', end)
         end = len(body) if found < 0 else found + 2
     return head + blank + body[:end]
@@ -178,12 +180,34 @@ class PlaygroundPOP3(pop3.POP3):
         except pop3.POP3Error as exc:
             self.failResponse(exc.args[0])
         except Exception:
-            log.failure('POP3 command {command!r} failed', command=command)
+            log.failure('POP3 command {command!r} failed', command=command,
+                        log_system=connection_of(self))
             self.failResponse(b'server error; see the server log')
+
+    # ---- no password in clear: USER and PASS (and AUTH) only over TLS (RFC 2595 4)
+    PLAINTEXT_REFUSED = (b'[AUTH] Plaintext login refused on an unencrypted connection: '
+                         b'send STLS first')     # the AUTH response code: RFC 2449 8, RFC 3206
+
+    def do_USER(self, user):
+        if not self.secure:
+            return self.failResponse(self.PLAINTEXT_REFUSED)
+        return super().do_USER(user)
+
+    def do_PASS(self, password, *words):
+        if not self.secure:
+            return self.failResponse(self.PLAINTEXT_REFUSED)
+        return super().do_PASS(password, *words)
+
+    def do_AUTH(self, args=None):
+        if not self.secure:
+            return self.failResponse(self.PLAINTEXT_REFUSED)
+        return super().do_AUTH(args)
 
     # ---- STLS (RFC 2595): only before login, only once
     def listCapabilities(self):
         jokes = {b'CELERITY', b'AUSPEX', b'POTENCE'}  # Twisted's; no client knows them
+        if not self.secure:     # USER only once it may be used (RFC 2449 6.5, RFC 2595 4)
+            jokes.add(b'USER')
         capabilities = [c for c in super().listCapabilities() if c not in jokes]
         return capabilities + ([] if self.secure else [b'STLS'])
 
@@ -292,38 +316,14 @@ class POP3Factory(protocol.ServerFactory):
         return server
 
 
-def log_warnings_to_stderr():
-    """Twisted logs nothing by default: show its warnings and errors on stderr."""
-    predicate = LogLevelFilterPredicate(defaultLogLevel=LogLevel.warn)
-    observer = FilteringLogObserver(textFileLogObserver(sys.stderr), [predicate])
-    globalLogBeginner.beginLoggingTo([observer], redirectStandardIO=False)
-
-
 def main():
-    args = parse_service_args(__doc__.splitlines()[0])
-    tls.ensure(args.state)
-    mailstore.prepare(args.state, reset=False)
-    log_warnings_to_stderr()
-    files = tls_files(args.state)
-    context = ssl.DefaultOpenSSLContextFactory(str(files['key']), str(files['cert']))
-    reactor.listenTCP(port(args.port_offset, POP3_PORT),
-                      POP3Factory(args.state, context, secure=False), interface=args.host)
-    reactor.listenSSL(port(args.port_offset, POP3S_PORT),
-                      POP3Factory(args.state, context, secure=True), context,
-                      interface=args.host)
-    # Stop once, however many SIGTERMs come (the launcher may send two).
-    signal.signal(signal.SIGTERM, lambda signum, frame: reactor.callFromThread(stop_once))
-    reactor.run(installSignalHandlers=False)
-
-
-def stop_once():
-    """reactor.stop(), which raises when called a second time."""
-    if reactor.running and not stop_once.called:
-        stop_once.called = True
-        reactor.stop()
-
-
-stop_once.called = False
+    def listen(reactor, args, context):
+        reactor.listenTCP(port(args.port_offset, POP3_PORT),
+                          POP3Factory(args.state, context, secure=False), interface=args.host)
+        reactor.listenSSL(port(args.port_offset, POP3S_PORT),
+                          POP3Factory(args.state, context, secure=True), context,
+                          interface=args.host)
+    serve('pop', __doc__.splitlines()[0], listen, prepare=mailstore.prepare)
 
 
 if __name__ == '__main__':

@@ -17,7 +17,8 @@ import signal
 from aiosmtpd.smtp import SMTP, AuthResult, TLSSetupException
 
 from playground import mailstore, tls
-from playground.common import parse_service_args, port, run_quietly, server_ssl_context
+from playground.common import (asyncio_complaints, parse_service_args, port, run_quietly,
+                               server_ssl_context)
 
 SMTP_PORT = 25
 SIZE_LIMIT = 1024 * 1024  # advertised in EHLO as SIZE 1048576
@@ -82,10 +83,23 @@ def trace_headers(session, envelope):
             f'\t{email.utils.formatdate(localtime=True)}\r\n').encode('utf-8', 'replace')
 
 
+class Session(SMTP):
+    """aiosmtpd's session, closing the connection when the client closes its side.
+
+    aiosmtpd 1.4 stops the session at the client's end of file but keeps the
+    socket open until its idle timeout (5 minutes): a burst of connections then
+    held the service's descriptors long after the clients had gone.
+    """
+
+    def eof_received(self):
+        super().eof_received()
+        return False  # asyncio closes the transport
+
+
 def smtp_factory(state, loop):
     """One aiosmtpd protocol object per connection, all sharing the policy above."""
     handler, context = Delivery(state), server_ssl_context(state)
-    return lambda: SMTP(handler, hostname=HOSTNAME, ident='playground ESMTP (aiosmtpd)',
+    return lambda: Session(handler, hostname=HOSTNAME, ident='playground ESMTP (aiosmtpd)',
                         data_size_limit=SIZE_LIMIT, tls_context=context,
                         auth_require_tls=True, authenticator=authenticate, loop=loop)
 
@@ -93,6 +107,7 @@ def smtp_factory(state, loop):
 async def serve(state, host, number):
     """Serve until SIGTERM (however many of them come)."""
     loop = asyncio.get_running_loop()
+    loop.set_exception_handler(asyncio_complaints('smtp'))  # accept() out of descriptors...
     server = await loop.create_server(smtp_factory(state, loop), host, number)
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)

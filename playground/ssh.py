@@ -14,6 +14,7 @@ import logging
 import os
 import pathlib
 import socket
+import sys
 import threading
 import time
 
@@ -22,7 +23,8 @@ from paramiko.common import MSG_CHANNEL_FAILURE, MSG_CHANNEL_SUCCESS
 from paramiko.sftp import SFTP_FAILURE, SFTP_NO_SUCH_FILE, SFTP_OK, SFTP_PERMISSION_DENIED
 
 from playground import sandbox
-from playground.common import ACCOUNT, parse_service_args, port, run_quietly
+from playground.common import (ACCOUNT, BACKOFF, RESOURCE_ERRORS, Complaint,
+                               parse_service_args, port, run_quietly)
 from playground.minishell import ExitShell, MiniShell
 
 SSH = 22
@@ -115,11 +117,18 @@ def run_exec(shell, channel, line, answered):
     """An exec request: one command line, then the status (once the request got its answer)."""
     status = 255
     try:
-        status = stream(shell, line, channel)
+        if '\x00' in line:  # no shell can take it: a command line is a C string
+            channel.sendall_stderr('minishell: a command cannot contain a NUL byte\n')
+            status = 2
+        else:
+            status = stream(shell, line, channel)
     except ExitShell as exc:
         status = exc.status
     except (OSError, EOFError, paramiko.SSHException):
         return
+    except Exception as exc:  # a bug of ours: say so, and still end the channel properly
+        print(f'ssh: command {line!r} failed: {exc!r}', file=sys.stderr, flush=True)
+        channel.sendall_stderr('minishell: internal error\n')
     answered.wait(10)
     finish(channel, status)
 
@@ -239,7 +248,7 @@ class SandboxSFTP(paramiko.SFTPServerInterface):
             mode = 'a+b' if flags & os.O_APPEND else 'r+b'
         else:
             mode = 'rb'
-        handle = paramiko.SFTPHandle(flags)
+        handle = OpenFile(flags)
         handle.filename = str(real)
         handle.readfile = handle.writefile = os.fdopen(descriptor, mode)
         if mode == 'rb':
@@ -278,16 +287,42 @@ class SandboxSFTP(paramiko.SFTPServerInterface):
 
     @guarded
     def chattr(self, path, attr):
-        real = self.real(path)
-        if attr.st_mode is not None:
-            os.chmod(real, attr.st_mode & 0o777)
-        if attr.st_atime is not None and attr.st_mtime is not None:
-            os.utime(real, (attr.st_atime, attr.st_mtime))
-        if attr.st_size is not None:
-            os.truncate(real, attr.st_size)
+        apply_attributes(self.real(path), attr)
         return SFTP_OK
 
     del guarded
+
+
+class OpenFile(paramiko.SFTPHandle):
+    """An open file.  paramiko's handle answers fstat and fsetstat with "unsupported",
+    so OpenSSH's scp warned on every upload and scp -p could not keep times and modes."""
+
+    def descriptor(self):
+        return (self.readfile or self.writefile).fileno()
+
+    def stat(self):
+        try:
+            return paramiko.SFTPAttributes.from_stat(os.fstat(self.descriptor()))
+        except (OSError, ValueError) as exc:
+            return paramiko.SFTPServer.convert_errno(getattr(exc, 'errno', None))
+
+    def chattr(self, attr):
+        try:
+            apply_attributes(self.descriptor(), attr)
+        except (OSError, ValueError) as exc:
+            return paramiko.SFTPServer.convert_errno(getattr(exc, 'errno', None))
+        return SFTP_OK
+
+
+def apply_attributes(target, attr):
+    """setstat/fsetstat on a path or a descriptor: permission bits (never set-uid,
+    set-gid or sticky), times, size."""
+    if attr.st_mode is not None:
+        os.chmod(target, attr.st_mode & 0o777)
+    if attr.st_atime is not None and attr.st_mtime is not None:
+        os.utime(target, (attr.st_atime, attr.st_mtime))
+    if attr.st_size is not None:
+        os.truncate(target, attr.st_size)
 
 
 class SFTPWithExitStatus(paramiko.SFTPServer):
@@ -341,10 +376,23 @@ def handle(client, key, root):
 
 def serve(listener, key, root):
     """Accept connections forever, one transport (with its own threads) each."""
+    complain = Complaint('ssh')
     while True:
-        client, _ = listener.accept()
+        try:
+            client, _ = listener.accept()
+        except OSError as exc:
+            if exc.errno not in RESOURCE_ERRORS:
+                raise
+            # Out of descriptors (or memory): the others' sessions go on; wait a
+            # moment for some to close instead of dying.
+            complain(f'accept() failed ({exc.strerror}); pausing and going on')
+            time.sleep(BACKOFF)
+            continue
         client.settimeout(None)
-        threading.Thread(target=handle, args=(client, key, root), daemon=True).start()
+        try:
+            threading.Thread(target=handle, args=(client, key, root), daemon=True).start()
+        except RuntimeError:  # no thread to be had: turn this client away
+            client.close()
 
 
 def main():

@@ -17,7 +17,7 @@ import logging
 import telnetlib3
 
 from playground import sandbox
-from playground.common import ACCOUNT, parse_service_args, port, run_quietly
+from playground.common import ACCOUNT, asyncio_complaints, parse_service_args, port, run_quietly
 from playground.minishell import ExitShell, MiniShell
 
 TELNET = 23
@@ -26,11 +26,37 @@ MAX_LINE = 1024
 BANNER = 'Playground telnet service (a tiny command set, not a real shell)\r\n\r\n'
 
 
-async def read_line(reader, writer, echo=True):
+class Keyboard:
+    """What the client types, taken a chunk at a time and handed out a character at a time.
+
+    telnetlib3 5.0's read(1) decodes its whole buffer and pops one byte off its
+    front on every call: a long line cost time quadratic in its length, and the
+    one event loop served nobody else meanwhile (a minute for a long line at
+    "login:").  Reading whole chunks keeps it linear.
+    """
+
+    # More than the reader ever buffers (it pauses the connection first): asked for
+    # this much, telnetlib3 hands over its whole buffer at once, with no pop(0).
+    EVERYTHING = 1 << 30
+
+    def __init__(self, reader):
+        self.reader, self.text, self.position = reader, '', 0
+
+    async def char(self):
+        """The next character, or '' at the end of input."""
+        if self.position == len(self.text):
+            self.text, self.position = await self.reader.read(self.EVERYTHING), 0
+            if not self.text:
+                return ''
+        self.position += 1
+        return self.text[self.position - 1]
+
+
+async def read_line(keyboard, writer, echo=True):
     """One line typed by the client: CR LF, CR NUL or LF ends it; None at end of input."""
     line = ''
     while True:
-        char = await reader.read(1)
+        char = await keyboard.char()
         if not char:
             return None
         if char in '\r\n':
@@ -47,7 +73,7 @@ async def read_line(reader, writer, echo=True):
                 if echo:
                     writer.echo('\b \b')
             continue
-        if char.isprintable() and len(line) < MAX_LINE:
+        if char.isprintable() and len(line) < MAX_LINE:  # the rest of a long line is dropped
             line += char
             if echo:
                 writer.echo(char)
@@ -58,18 +84,18 @@ def send(writer, text):
     writer.write(text.replace('\r\n', '\n').replace('\n', '\r\n'))
 
 
-async def log_in(reader, writer):
+async def log_in(keyboard, writer):
     """Ask for login and password until they match; the user name, or None."""
     send(writer, BANNER)
     for _ in range(ATTEMPTS):
         send(writer, 'login: ')
         await writer.drain()
-        user = await read_line(reader, writer)
+        user = await read_line(keyboard, writer)
         if user is None:
             return None
         send(writer, 'Password: ')
         await writer.drain()
-        password = await read_line(reader, writer, echo=False)
+        password = await read_line(keyboard, writer, echo=False)
         if password is None:
             return None
         send(writer, '\n')
@@ -81,17 +107,20 @@ async def log_in(reader, writer):
 
 async def session(root, reader, writer):
     """The whole conversation with one client; root is the sandbox folder."""
+    keyboard = Keyboard(reader)
     try:
-        user = await log_in(reader, writer)
+        user = await log_in(keyboard, writer)
         if user is None:
             return
-        term = writer.get_extra_info('TERM') or ''
+        # Terminal types travel in upper case (RFC 1091); telnetd hands them on in
+        # lower case, the way terminfo names them ('XTERM-256COLOR' -> 'xterm-256color').
+        term = (writer.get_extra_info('TERM') or '').lower()
         shell = MiniShell(user, root, f'/home/{user}', {'TERM': term})
         send(writer, f'Welcome, {user}. Type help for the commands.\n')
         while True:
             send(writer, '$ ')
             await writer.drain()
-            line = await read_line(reader, writer)
+            line = await read_line(keyboard, writer)
             if line is None:
                 return
             try:
@@ -127,6 +156,8 @@ async def run(shell, line, writer):
 
 async def serve(args):
     """Start the server and run until cancelled."""
+    # asyncio pauses accept() when out of descriptors and goes on; say so briefly.
+    asyncio.get_running_loop().set_exception_handler(asyncio_complaints('telnet'))
     sandbox.prepare(args.state, reset=False)
     shell = functools.partial(session, sandbox.sandbox(args.state))
     await telnetlib3.create_server(

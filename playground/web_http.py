@@ -7,6 +7,8 @@
 - /httpbin/...: the generic teaching endpoints (redirects, cookies, basic auth,
   status codes, an echo of the request...) are httpbin's, mounted under a
   prefix so that they cannot clash with the rest of the site.
+- /peer: the client's address and port as the server sees them (its end of
+  the TCP connection): on a persistent connection, the same port every time.
 - /: a page listing every endpoint of the site with an example URL, in HTML
   for browsers and in plain text for curl (Accept: text/plain).
 """
@@ -65,6 +67,10 @@ TOUR = [
         ('GET', f'{HTTPBIN}/anything', 'echoes the method, headers, query and body you sent'),
         ('GET', f'{HTTPBIN}/headers', 'echoes the request headers'),
     ]),
+    ('Persistent connections', [
+        ('GET', '/peer', 'your address and port as the server sees them: the same port '
+         'for every request on one connection'),
+    ]),
 ]
 
 # What a route does, for views without a docstring.
@@ -114,6 +120,13 @@ def load_httpbin():
     # list its endpoints ourselves at /, so that warning is only noise.
     logging.getLogger('httpbin.core').setLevel(logging.ERROR)
     import httpbin
+    import httpbin.core
+    # httpbin answers a chunked request body with 501 unless the server is gunicorn,
+    # the only one it knows to end wsgi.input with the body.  Ours does so too (see
+    # web.whole_body), so that check goes: chunked uploads reach /httpbin/post.
+    hooks = httpbin.app.before_request_funcs.get(None, [])
+    if httpbin.core.before_request in hooks:
+        hooks.remove(httpbin.core.before_request)
     return httpbin.app
 
 
@@ -136,7 +149,7 @@ def document_response(request):
         tag += '-gzip'  # each representation has its own tag
     response.set_etag(tag)
     response.make_conditional(request)
-    del response.headers['Date']  # werkzeug's server sends its own
+    del response.headers['Date']  # the server sends its own
     return response
 
 
@@ -205,6 +218,13 @@ def http_pages():
             response = flask.Response(index_html(rows), content_type='text/html; charset=utf-8')
         response.vary.add('Accept')
         return response
+
+    @blueprint.route('/peer')
+    def peer():
+        """Your end of this TCP connection (address:port), as the server sees it."""
+        host, number = flask.request.remote_addr, flask.request.environ.get('REMOTE_PORT')
+        address = f'[{host}]' if ':' in host else host
+        return flask.Response(f'{address}:{number}\n', content_type='text/plain; charset=utf-8')
 
     @blueprint.route('/rfc/rfc2616.txt')
     def rfc2616():

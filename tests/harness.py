@@ -16,7 +16,7 @@ running playground, another test, or a second run of the suite):
     bad_peer(kind)            a server on 127.0.0.1 that is 'silent', speaks 'garbage'
                               or is 'closing' each connection at once (TCP and UDP)
 
-Helpers: wait_until(predicate, timeout, message), wait_for_port(port),
+Helpers: wait_until(predicate, timeout, message), wait_for_port(port), waiting_in(pid),
 closed_port(), free_port(), require_binary(name), run_listing(...).
 
 Every listing runs with warnings as errors (LISTING_WARNINGS), as the README says.
@@ -27,6 +27,7 @@ import dataclasses
 import fcntl
 import os
 import pathlib
+import platform
 import queue
 import random
 import re
@@ -117,6 +118,27 @@ def wait_until(predicate, timeout=10.0, message='the condition never held', inte
             text = message() if callable(message) else message
             raise AssertionError(f'{text} (waited {timeout} s)')
         time.sleep(interval)
+
+
+# Linux system call numbers, by machine, of the calls that tests look for a process
+# waiting in (/proc/PID/syscall names the call a sleeping process is in).
+SYSCALLS = {
+    'x86_64': {'read': 0, 'poll': 7, 'select': 23, 'sendto': 44, 'pselect6': 270, 'ppoll': 271},
+    'aarch64': {'read': 63, 'pselect6': 72, 'ppoll': 73, 'sendto': 206},
+}.get(platform.machine(), {})
+
+
+def waiting_in(pid):
+    """(system call, its first argument) that a process sleeps in, ('running', None)
+    when it runs, or None when this cannot be told (not Linux, not ours to read)."""
+    try:
+        fields = pathlib.Path(f'/proc/{pid}/syscall').read_text().split()
+    except OSError:
+        return None
+    if not fields or fields[0] == 'running' or not SYSCALLS:
+        return ('running', None) if fields and SYSCALLS else None
+    names = {number: name for name, number in SYSCALLS.items()}
+    return names.get(int(fields[0]), fields[0]), int(fields[1], 16)
 
 
 def accepts(port, host='127.0.0.1'):
@@ -269,7 +291,7 @@ class Playground:
     <state>/playground.log: files, not pipes that nobody reads once it is ready.
     """
 
-    def __init__(self, services, state, offset=None, reset=False):
+    def __init__(self, services, state, offset=None, reset=False, exit_with=None):
         self.services, self.state = list(services), pathlib.Path(state)
         self.state.mkdir(parents=True, exist_ok=True)
         self._claim = None
@@ -283,8 +305,16 @@ class Playground:
         self.out_path = self.state / 'launcher.out'
         with open(self.out_path, 'ab') as out:
             self._skip = out.tell()   # a restart on the same state appends
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                            cwd=REPO, env=base_env(), start_new_session=True)
+            if exit_with:   # shared by a test run's processes, it ends with the run: it
+                # outlives this process, so no Popen (which would warn, and could not wait)
+                command += ['--exit-with', str(exit_with)]
+                self.process = _Elsewhere(os.posix_spawn(
+                    sys.executable, command, base_env(), setsid=True,
+                    file_actions=[(os.POSIX_SPAWN_DUP2, out.fileno(), 1),
+                                  (os.POSIX_SPAWN_DUP2, out.fileno(), 2)]))
+            else:
+                self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                                cwd=REPO, env=base_env(), start_new_session=True)
         self.env = {'SSL_CERT_FILE': str(self.state / 'ca.pem')}
         self.ca = self.state / 'ca.pem'
         self.table = self._wait_for_table()
@@ -309,7 +339,7 @@ class Playground:
         for _ in range(200):
             # below 32768, where the kernel picks ephemeral ports for clients
             offset = random.randrange(11000, 31000, 100)
-            claim = open(pathlib.Path(tempfile.gettempdir()) / f'fopnp-offset-{offset}.lock', 'w')
+            claim = open(pathlib.Path(tempfile.gettempdir()) / f'fopnp-offset-{offset}.claim', 'w')
             try:
                 fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 for rel in relative:
@@ -359,12 +389,67 @@ class Playground:
         """The real port of a standard port: playground.port(25) -> offset + 25."""
         return self.offset + relative
 
+    def alive(self):
+        return self.process.poll() is None
+
     def stop(self):
         """Stop it; return (launcher output, services' log)."""
         terminate(self.process, grace=10)
         if self._claim:
             self._claim.close()
         return self.output(), self.log()
+
+    def leave(self):
+        """Leave it running for other processes (it ends with the run): keep its offset
+        claimed until this process ends."""
+        if self._claim:
+            _CLAIMS.append(self._claim)
+            self._claim = None
+
+    def facts(self):
+        """What another process needs to use it (see Playground.attach)."""
+        return {'services': self.services, 'state': str(self.state), 'offset': self.offset,
+                'pid': self.process.pid, 'skip': self._skip}
+
+    @classmethod
+    def attach(cls, facts):
+        """A playground that another process of the test run started: the same face,
+        its process not ours to stop."""
+        self = cls.__new__(cls)
+        self.services, self.state = facts['services'], pathlib.Path(facts['state'])
+        self.offset, self._skip, self._claim = facts['offset'], facts['skip'], None
+        self.out_path = self.state / 'launcher.out'
+        self.env = {'SSL_CERT_FILE': str(self.state / 'ca.pem')}
+        self.ca = self.state / 'ca.pem'
+        self.process = _Elsewhere(facts['pid'])
+        self.table = self.output()
+        return self
+
+
+class _Elsewhere:
+    """A playground's launcher that outlives this process, or that another test process
+    started: poll() as Popen's; terminate() works on its process group."""
+
+    def __init__(self, pid):
+        self.pid, self.returncode = pid, None
+
+    def poll(self):
+        try:
+            if os.waitpid(self.pid, os.WNOHANG) != (0, 0):   # ours, and it ended
+                self.returncode = -1
+        except ChildProcessError:   # not ours: is it still there?
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -1
+        return self.returncode
+
+    def wait(self, timeout=None):
+        try:
+            wait_until(lambda: self.poll() is not None, timeout or START_TIMEOUT)
+        except AssertionError:
+            raise subprocess.TimeoutExpired(str(self.pid), timeout) from None
+        return self.returncode
 
 
 class _Transcript:
@@ -412,6 +497,8 @@ class BadPeer:
         self.host, self.port = self.tcp.getsockname()
         self.connections = 0      # accepted so far (read by tests)
         self.datagrams = 0        # received so far
+        self.first_contact = None  # time.monotonic() of the first connection or datagram
+        self.contacted = threading.Event()   # set then
         self._answers = {}
         self._wake_r, self._wake_w = socket.socketpair()
         self._selector = selectors.DefaultSelector()
@@ -447,6 +534,7 @@ class BadPeer:
     def _accept(self, listener):
         connection, _ = listener.accept()
         self.connections += 1
+        self._contact()
         if self.kind == 'closing':
             connection.close()
             return
@@ -455,6 +543,11 @@ class BadPeer:
         if self.kind == 'garbage':
             self._send(connection)
         self._selector.register(connection, selectors.EVENT_READ, self._read)
+
+    def _contact(self):
+        if not self.contacted.is_set():
+            self.first_contact = time.monotonic()
+            self.contacted.set()
 
     def _send(self, connection):
         with contextlib.suppress(OSError):
@@ -477,12 +570,13 @@ class BadPeer:
         with contextlib.suppress(OSError):
             _, address = sock.recvfrom(65536)
             self.datagrams += 1
+            self._contact()
             if self.kind == 'garbage':
                 sock.sendto(GARBAGE, address)
 
     def close(self):
         self._wake_w.send(b'x')
-        self._thread.join(5)
+        self._thread.join()
         for key in list(self._selector.get_map().values()):
             key.fileobj.close()
         self._selector.close()

@@ -27,17 +27,28 @@ def test_blocks_server_prints_each_block(run, server):
         srv.expect(f"^Block says: b'{line}'$")
 
 
-def test_blocks_server_survives_a_truncated_block(run, server):
+@pytest.mark.parametrize('length', [1000, 2**32 - 1])
+def test_blocks_server_survives_a_truncated_block(run, server, length):
     srv = server('chapter05/blocks.py', 'server', '-p', '0')
     with socket.create_connection(('127.0.0.1', srv.port)) as sock:
-        sock.sendall(struct.pack('!I', 1000) + b'only a little')
-    srv.expect('Client went away: socket closed with 987 bytes left in this block')
+        sock.sendall(struct.pack('!I', length) + b'only a little')
+    srv.expect(f'Client went away: socket closed with {length - 13} bytes left in this block')
     run('chapter05/blocks.py', 'client', '-p', srv.port).ok()
     srv.expect(f"Block says: b'{ZEN[2]}'")
+
+
+def test_streamer_server_survives_a_reset(run, server):
+    srv = server('chapter05/streamer.py', 'server', '-p', '0')
+    with socket.create_connection(('127.0.0.1', srv.port)) as sock:
+        sock.sendall(b'half a message')
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))  # RST
+    srv.expect('Done receiving the message')
+    run('chapter05/streamer.py', 'client', '-p', srv.port).ok()
+    srv.expect(f'^{ZEN[2]}$')
 
 
 @pytest.mark.parametrize('script', ['streamer.py', 'blocks.py'])
 def test_clients_against_a_closed_port(run, script):
     port = closed_port()
     run(f'chapter05/{script}', 'client', '-p', port, timeout=10).fails(
-        f'127.0.0.1:{port}', 'Connection refused')
+        f'{script[:-3]}: 127.0.0.1:{port}: Connection refused')

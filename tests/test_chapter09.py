@@ -1,8 +1,13 @@
 """Chapter 9: verbose_http.py shows the HTTP exchange; get_rfc2616.py fetches the playground's document."""
+import contextlib
+import http.client
 import io
+import socket
 import sys
 import urllib.request
 from contextlib import redirect_stdout
+
+import pytest
 
 from harness import REPO, closed_port
 
@@ -111,3 +116,41 @@ def test_verbose_handler_shows_a_post_body(playground, monkeypatch):
     assert '> lesson=9' in text
     assert '< Content-Type: application/json' in text
     sys.modules.pop('verbose_http', None)
+
+
+def test_a_persistent_connection_carries_both_requests(playground, monkeypatch):
+    """The README's session: two requests on one VerboseHTTPConnection, one TCP connection."""
+    pg = playground('web')
+    monkeypatch.syspath_prepend(str(REPO / 'chapter09'))
+    import verbose_http
+    shown, peers = io.StringIO(), []
+    connection = verbose_http.VerboseHTTPConnection('localhost', pg.port(80), timeout=10)
+    other = http.client.HTTPConnection('localhost', pg.port(80), timeout=10)
+    with redirect_stdout(shown), contextlib.closing(connection), contextlib.closing(other):
+        for _ in range(2):
+            connection.request('GET', '/peer')
+            peers.append(connection.getresponse().read().decode())
+        client_end = connection.sock.getsockname()
+        other.request('GET', '/peer')      # meanwhile, another connection: another port
+        assert other.getresponse().read().decode() == f'127.0.0.1:{other.sock.getsockname()[1]}\n'
+    # the server saw the same client port both times: the port of the client's one socket
+    assert peers == [f'127.0.0.1:{client_end[1]}\n'] * 2
+    text = shown.getvalue().splitlines()
+    assert text.count('> GET /peer HTTP/1.1') == 2 and text.count('< HTTP/1.1 200 OK') == 2
+    assert not [line for line in text if 'connection:' in line.lower()], text  # no close
+    sys.modules.pop('verbose_http', None)
+
+
+@pytest.mark.parametrize('request_line, headers', [
+    ('GET /peer HTTP/1.1', 'Host: localhost\r\nConnection: close\r\n'),   # what urllib sends
+    ('GET /peer HTTP/1.0', ''),
+], ids=['connection-close', 'http-1.0'])
+def test_the_server_hangs_up_after_an_answer_that_says_close(playground, request_line, headers):
+    pg = playground('web')
+    with socket.create_connection(('127.0.0.1', pg.port(80)), timeout=10) as sock:
+        sock.sendall(f'{request_line}\r\n{headers}\r\n'.encode())
+        answer = sock.makefile('rb').read()    # returns when the server closes
+        client_port = sock.getsockname()[1]
+    head, _, body = answer.partition(b'\r\n\r\n')
+    assert head.startswith(b'HTTP/1.1 200 OK\r\n') and head.endswith(b'\r\nConnection: close')
+    assert body == b'127.0.0.1:%d\n' % client_port

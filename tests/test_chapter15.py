@@ -18,17 +18,15 @@ FOLDERS = {'INBOX': '\\HasNoChildren', 'Archive': '\\Noselect \\HasChildren',
            'Drafts': '\\HasNoChildren', 'Sent': '\\HasNoChildren'}
 
 
+SLOW = 30  # seconds a prompt may take on a loaded machine (a hang guard, not a claim)
 STRICT = {'PYTHONWARNINGS': 'error'}   # listings must not leak sockets or use deprecated APIs
-
-
-def address(pg):
-    return f'localhost:{pg.port(993)}'
 
 
 def session(spawn, pg, script, *args, password=ACCOUNT[1]):
     """Start a listing, answer its password prompt; return the child."""
-    child = spawn(f'chapter15/{script}', address(pg), ACCOUNT[0], *args, env={**pg.env, **STRICT})
-    child.expect_exact(f'Password for {ACCOUNT[0]}@localhost: ')
+    child = spawn(f'chapter15/{script}', 'localhost', ACCOUNT[0], *args, '-p', pg.port(993),
+                  env={**pg.env, **STRICT}, timeout=SLOW)
+    child.expect_exact('Password: ')
     child.sendline(password)
     return child
 
@@ -37,7 +35,7 @@ def finish(child):
     """Wait for the end; return (exit status, all it printed but the password prompt)."""
     child.expect(pexpect.EOF)
     child.close()
-    text = child.logfile_read.text.replace(f'Password for {ACCOUNT[0]}@localhost: \r\n', '')
+    text = child.logfile_read.text.replace('Password: \r\n', '')
     return child.exitstatus, text.replace('\r\n', '\n')
 
 
@@ -77,9 +75,9 @@ def test_folder_info_shows_the_select_data(spawn, playground):
     validity = json.loads(uidlist.read_text())['uidvalidity']
     assert "Folder 'Archive.2010' (opened read-only):" in out
     for line in ['  EXISTS: 2', '  RECENT: 0', '  UIDNEXT: 3', f'  UIDVALIDITY: {validity}',
-                 '  READ-ONLY:', '  PERMANENTFLAGS: ()']:
+                 "  READ-ONLY: [b'']", '  PERMANENTFLAGS: ()']:
         assert line in out.splitlines(), line
-    assert re.search(r'^  FLAGS: \(.*\\Seen.*\)$', out, re.M)
+    assert re.search(r"^  FLAGS: \(.*b'\\\\Seen'.*\)$", out, re.M)
 
 
 def test_folder_info_defaults_to_inbox(spawn, playground):
@@ -178,41 +176,35 @@ def test_wrong_password_gives_one_clear_line(spawn, playground, script):
     lines = [line for line in out.splitlines() if line.strip()]
     if script == 'open_imaplib.py':   # it shows the capabilities before it logs in
         assert lines.pop(0).startswith('Capabilities: ')
-    assert lines == [f'{address(pg)}: login refused for brandon'], out
+    name = script.removesuffix('.py')
+    assert lines == [f"{name}: localhost:{pg.port(993)}: b'LOGIN failed'"], out
 
 
 @pytest.mark.parametrize('script', LISTINGS)
 def test_closed_port_gives_one_clear_line_without_asking_a_password(run, script):
     port = closed_port()
     args = ['INBOX'] if script == 'mailbox_summary.py' else []
-    result = run(f'chapter15/{script}', f'localhost:{port}', 'brandon', *args, timeout=15,
+    result = run(f'chapter15/{script}', 'localhost', 'brandon', *args, '-p', port, timeout=15,
                  env=STRICT)
-    assert result.fails(f'localhost:{port}', 'Connection refused')
+    assert result.fails() == f"{script.removesuffix('.py')}: localhost:{port}: Connection refused"
     assert 'Password' not in result.out + result.err
 
 
-@pytest.mark.parametrize('script', ['open_imap.py', 'open_imaplib.py'])
+@pytest.mark.parametrize('script', LISTINGS)
 def test_untrusted_certificate_is_refused(run, playground, script):
     pg = playground('imap')
-    result = run(f'chapter15/{script}', address(pg), 'brandon', env=STRICT)  # CA not trusted
-    result.fails(address(pg), 'certificate verification failed')
+    args = ['INBOX'] if script == 'mailbox_summary.py' else []
+    result = run(f'chapter15/{script}', 'localhost', 'brandon', *args, '-p', pg.port(993),
+                 env=STRICT)  # the playground's CA is not trusted
+    line = result.fails('certificate verify failed', 'unable to get local issuer certificate')
+    assert line.startswith(f"{script.removesuffix('.py')}: localhost:{pg.port(993)}: ")
+    assert 'Password' not in result.out + result.err
 
 
 @pytest.mark.parametrize('script', LISTINGS)
 def test_usage(run, script):
-    assert 'host[:port]' in run(f'chapter15/{script}', '-h').ok()
-    bad = run(f'chapter15/{script}', 'localhost:notaport', 'brandon', 'INBOX')
-    assert bad.returncode == 2 and 'bad port' in bad.err
+    # the default port, in the help (Python 3.13 prints '-p, --port PORT', older '-p PORT, --port PORT')
+    assert re.search(r'--port PORT +default: 10993\n', run(f'chapter15/{script}', '-h').ok())
+    bad = run(f'chapter15/{script}', 'localhost', 'brandon', 'INBOX', '-p', 'notaport')
+    assert bad.returncode == 2 and 'invalid int value' in bad.err
     assert run(f'chapter15/{script}').returncode == 2
-
-
-def test_listings_take_ipv6_and_default_ports():
-    import importlib.util
-    from harness import REPO
-    spec = importlib.util.spec_from_file_location('open_imap', REPO / 'chapter15' / 'open_imap.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)   # nothing runs on import
-    assert module.parse_address('[::1]:10993') == ('::1', 10993)
-    assert module.parse_address('[::1]') == ('::1', 993)
-    assert module.parse_address('imap.example.com') == ('imap.example.com', 993)
-    assert module.parse_address('localhost:10993') == ('localhost', 10993)

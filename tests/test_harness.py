@@ -86,12 +86,13 @@ def run_pytest(tmp_path, *args, **env):
 @pytest.mark.timeout(300)
 def test_without_memcached_its_tests_skip_with_the_install_line_and_the_rest_pass(tmp_path):
     """The README's promise for a fresh machine, on a sample of the suite: the start-up
-    of the playground, a transcript of a chapter that uses the web service, and chapter
-    8's (where only the memcached ones may skip)."""
+    of the shared playground (without memcached), a test that needs memcached, and
+    chapter 8's transcripts (where only the memcached blocks may skip)."""
     env = {'PATH': path_without(tmp_path, 'memcached'), 'CI': ''}
-    done = run_pytest(tmp_path, 'tests/test_playground.py::test_startup_table_shows_real_addresses_account_and_ca',
-                      'tests/test_transcripts.py', '-k', 'startup or chapter01 or chapter08',
-                      **env)
+    done = run_pytest(tmp_path,
+                      'tests/test_playground.py::test_startup_table_shows_real_addresses_account_and_ca',
+                      'tests/test_chapter08.py::test_playground_runs_the_real_memcached',
+                      'tests/test_transcripts.py::test_transcripts[chapter08]', **env)
     assert done.returncode == 0, done.stdout + done.stderr
     skips = [line for line in done.stdout.splitlines() if line.startswith('SKIPPED')]
     assert skips and all('memcached is not installed (Debian/Ubuntu: apt-get install '
@@ -103,7 +104,8 @@ def test_without_memcached_its_tests_skip_with_the_install_line_and_the_rest_pas
 @pytest.mark.timeout(300)
 def test_under_ci_a_missing_memcached_is_a_failure(tmp_path):
     env = {'PATH': path_without(tmp_path, 'memcached'), 'CI': 'true'}
-    done = run_pytest(tmp_path, 'tests/test_transcripts.py', '-k', 'chapter08', **env)
+    done = run_pytest(tmp_path, 'tests/test_chapter08.py::test_playground_runs_the_real_memcached',
+                      **env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert 'memcached is not installed' in done.stdout
     assert 'CI must not pass by skipping' in done.stdout

@@ -175,6 +175,38 @@ def test_dns_refuses_names_outside_its_zones(playground):
         resolver(pg).resolve('python.org', 'A')
 
 
+@pytest.mark.parametrize('tcp', [False, True], ids=['udp', 'tcp'])
+def test_dns_flags_say_no_recursion_and_no_validation(playground, tcp):
+    import dns.flags
+    import dns.message
+    import dns.query
+    pg = playground('dns')
+    ask = dns.query.tcp if tcp else dns.query.udp
+    query = dns.message.make_query('example.com', 'A')  # RD set, as stub resolvers send
+    query.flags |= dns.flags.AD | dns.flags.CD
+    reply = ask(query, '127.0.0.1', port=pg.port(53), timeout=5)
+    assert [rr.to_text() for rr in reply.answer[0]] == ['192.0.2.10']
+    assert reply.flags & dns.flags.AA and reply.flags & dns.flags.RD
+    assert not reply.flags & dns.flags.RA  # recursion is not available here
+    assert not reply.flags & dns.flags.AD  # nothing was validated
+    assert reply.flags & dns.flags.CD      # copied from the query (RFC 4035 3.1.6)
+    query.flags &= ~(dns.flags.AD | dns.flags.CD)
+    reply = ask(query, '127.0.0.1', port=pg.port(53), timeout=5)
+    assert not reply.flags & (dns.flags.AD | dns.flags.CD | dns.flags.RA)
+
+
+@pytest.mark.parametrize('kind', ['AXFR', 'IXFR'])
+def test_dns_refuses_zone_transfers(playground, kind):
+    import dns.message
+    import dns.query
+    import dns.rcode
+    pg = playground('dns')
+    query = dns.message.make_query('example.com', kind)
+    for ask in (dns.query.tcp, dns.query.udp):
+        reply = ask(query, '127.0.0.1', port=pg.port(53), timeout=5)
+        assert reply.rcode() == dns.rcode.REFUSED and not reply.answer
+
+
 def test_dns_survives_garbage(playground):
     import socket
     pg = playground('dns')

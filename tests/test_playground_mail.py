@@ -214,6 +214,8 @@ def test_wrong_password_is_refused_on_every_port(pg):
         assert refused.value.smtp_code == 535
     for tls in (False, True):
         pop = pop_session(pg, tls)
+        if not tls:
+            pop.stls(context=tls_context(pg))
         pop.user(USER)
         with pytest.raises(poplib.error_proto, match='Authentication failed'):
             pop.pass_('wrong')
@@ -307,7 +309,7 @@ def test_garbage_and_megabyte_lines_get_an_error_and_service_goes_on(pg, relativ
                         b'A' * (1024 * 1024) + b'\r\n'):
             conn.sendall(garbage)
             assert read_reply(conn).startswith(ERROR[relative]), garbage[:20]
-        conn.sendall(b'NOOP\r\n' if relative == 25 else b'USER brandon\r\n')
+        conn.sendall({25: b'NOOP\r\n', 110: b'STLS\r\n', 995: b'USER brandon\r\n'}[relative])
         assert read_reply(conn).startswith(OK[relative])
     with connect(pg, relative) as conn:  # the next client is served
         assert read_reply(conn).startswith(b'220' if relative == 25 else b'+OK')
@@ -353,3 +355,102 @@ def test_curl_sends_over_smtp_and_reads_over_pop3s(pg, tmp_path):
                               f'{USER}:wrong', f'pop3s://localhost:{pg.port(995)}/'],
                              capture_output=True, timeout=30)
     assert refused.returncode == 67  # CURLE_LOGIN_DENIED
+
+
+# ---------------------------------------------------------------- issue 11: a shared machine,
+# hostile input, clients that want more of the certificate
+
+def test_pop3_plain_port_wants_stls_before_a_password(pg):
+    pop = pop_session(pg, tls=False)
+    capabilities = pop.capa()
+    assert 'STLS' in capabilities and 'USER' not in capabilities   # RFC 2449 6.5
+    refusal = b'-ERR [AUTH] Plaintext login refused on an unencrypted connection: send STLS first'
+    with pytest.raises(poplib.error_proto) as refused:
+        pop.user(USER)
+    assert refused.value.args[0] == refusal
+    with pytest.raises(poplib.error_proto) as refused:
+        pop.pass_(PASSWORD)
+    assert refused.value.args[0] == refusal
+    pop.stls(context=tls_context(pg))
+    assert 'USER' in pop.capa()
+    pop.user(USER)
+    pop.pass_(PASSWORD)
+    assert pop.stat()[0] >= 1
+    pop.quit()
+    with connect(pg, 110) as conn:       # and AUTH, which poplib does not speak
+        read_reply(conn)
+        conn.sendall(b'AUTH PLAIN\r\n')
+        assert read_reply(conn) == refusal
+
+
+@pytest.mark.parametrize('relative', [25, 110])
+def test_commands_pipelined_with_starttls_do_not_run_inside_tls(pg, relative):
+    conn = socket.create_connection(('localhost', pg.port(relative)), timeout=10)
+    read_reply(conn)
+    if relative == 25:
+        conn.sendall(b'EHLO client.example\r\n')
+        read_reply(conn)
+        # an attacker on the path appends a command to the client's STARTTLS packet
+        conn.sendall(b'STARTTLS\r\nMAIL FROM:<injected@example.org>\r\n')
+        assert read_reply(conn).startswith(b'220')
+    else:
+        conn.sendall(b'STLS\r\nUSER injected\r\n')
+        assert read_reply(conn).startswith(b'+OK')
+    with tls_context(pg).wrap_socket(conn, server_hostname='localhost') as tls:
+        tls.sendall(b'NOOP\r\n' if relative == 25 else b'PASS mypass\r\n')
+        answer = read_reply(tls)
+        # the injected command got no answer: the first one is NOOP's, or PASS without USER
+        assert answer.startswith(b'250') if relative == 25 else answer.startswith(b'-ERR'), answer
+
+
+def test_top_with_a_huge_line_count_sends_the_message_once(pg):
+    subject = unique('top huge')
+    send(pg, subject, body='one\ntwo\n')
+    pop = logged_in(pg)
+    number = find(pop, subject)
+    for count in (10**20, 2**63, 10**200):
+        lines = pop.top(number, count)[1]
+        assert lines[lines.index(b''):] == [b'', b'one', b'two'], count
+    assert pop.noop().startswith(b'+OK')
+    pop.quit()
+    other = logged_in(pg)                 # and the service went on serving everyone
+    assert other.stat()[0] >= number
+    other.quit()
+
+
+def served_certificate(pg, relative=995):
+    """The subject and subjectAltName of the certificate a TLS port presents."""
+    with socket.create_connection(('localhost', pg.port(relative)), timeout=10) as raw:
+        with tls_context(pg).wrap_socket(raw, server_hostname='localhost') as conn:
+            cert = conn.getpeercert()
+    return dict(pair for rdn in cert['subject'] for pair in rdn), cert['subjectAltName']
+
+
+def test_certificates_name_the_host_in_the_subject_too(pg):
+    subject, alternative = served_certificate(pg)
+    assert subject['commonName'] == 'localhost'          # fetchmail and offlineimap want it
+    assert ('DNS', 'localhost') in alternative and ('IP Address', '127.0.0.1') in alternative
+    from cryptography import x509
+    wrong = x509.load_pem_x509_certificate((pg.state / 'tls' / 'wrongname.crt').read_bytes())
+    assert wrong.subject.rfc4514_string().startswith('CN=wrong.host.example')
+
+
+def test_a_state_folder_with_certificates_without_cn_gets_new_ones(fresh_playground, tmp_path):
+    import trustme
+    from playground.common import tls_files
+    state = tmp_path / 'state'
+    files = tls_files(state)
+    files['cert'].parent.mkdir(parents=True)
+    ca = trustme.CA()           # as the playground made them before: SANs, no CN
+    for crt, key, names in (('cert', 'key', ['localhost', '127.0.0.1']),
+                            ('wrong_cert', 'wrong_key', ['wrong.host.example'])):
+        leaf = ca.issue_cert(*names)
+        files[crt].write_bytes(b''.join(blob.bytes() for blob in leaf.cert_chain_pems))
+        files[key].write_bytes(leaf.private_key_pem.bytes())
+    ca.cert_pem.write_to_path(str(files['ca']))
+    old_ca = files['ca'].read_bytes()
+    upgraded = fresh_playground('smtp', 'pop', state=state)
+    assert served_certificate(upgraded)[0]['commonName'] == 'localhost'
+    assert files['ca'].read_bytes() != old_ca            # a new CA signed them: trust it
+    out, log = upgraded.stop()
+    assert 'have no subject CN' in out        # the launcher says why the CA changed

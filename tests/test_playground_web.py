@@ -1,9 +1,11 @@
 """The web service's pages for chapters 9-11: the index at /, the document, httpbin, the weather site."""
+import contextlib
 import gzip
 import http.client
 import http.cookiejar
 import json
 import re
+import socket
 import ssl
 import subprocess
 import urllib.error
@@ -53,7 +55,7 @@ def test_index_lists_every_route_of_the_site(playground):
     assert not [path for path in paths if '<' in path], 'a route without an example'
     httpbin_routes = len(list(load_httpbin().url_map.iter_rules()))
     assert sum(path.startswith('/httpbin/') for path in paths) == httpbin_routes
-    for path in ['/', '/rfc/rfc2616.txt', '/rfc2616.txt', '/robots.txt', '/weather/',
+    for path in ['/', '/peer', '/rfc/rfc2616.txt', '/rfc2616.txt', '/robots.txt', '/weather/',
                  '/weather/zipcity.php', '/weather/forecast/phoenix-az', '/weather/search',
                  '/maps/api/geocode/json', '/httpbin/basic-auth/brandon/mypass',
                  '/httpbin/cookies/set', '/httpbin/redirect-to', '/httpbin/etag/lesson9',
@@ -295,3 +297,106 @@ def test_weather_cities_live_in_the_state_folder(fresh_playground, tmp_path):
     pg.stop()
     pg = fresh_playground('web', state=state, reset=True)
     assert ask(pg, 'GET', '/weather/forecast/testville-tx')[0] == 404
+
+
+# ---------------------------------------------------------------- the server (issue 11)
+
+def tls_context(pg):
+    return ssl.create_default_context(cafile=str(pg.ca))
+
+
+@pytest.mark.parametrize('tls', [False, True], ids=['http', 'https'])
+def test_http_1_1_connections_persist(playground, tls):
+    pg = playground('web')
+    if tls:
+        connection = http.client.HTTPSConnection('localhost', pg.port(443), timeout=15,
+                                                 context=tls_context(pg))
+    else:
+        connection = http.client.HTTPConnection('localhost', pg.port(80), timeout=15)
+    with contextlib.closing(connection):
+        sockets = []
+        for path in ('/rfc/rfc2616.txt', '/httpbin/get', '/rfc/rfc2616.txt'):
+            connection.request('GET', path)
+            reply = connection.getresponse()
+            assert reply.status == 200 and reply.version == 11
+            assert reply.headers['Connection'] != 'close'
+            reply.read()
+            sockets.append(connection.sock.getsockname())
+        assert sockets[0] == sockets[1] == sockets[2]  # one TCP connection for all three
+        connection.request('GET', '/httpbin/get', headers={'Connection': 'close'})
+        reply = connection.getresponse()
+        assert reply.headers['Connection'] == 'close'
+        reply.read()
+
+
+@pytest.mark.parametrize('tls', [False, True], ids=['http', 'https'])
+def test_chunked_request_bodies_are_accepted(playground, tls):
+    pg = playground('web')
+    if tls:
+        connection = http.client.HTTPSConnection('localhost', pg.port(443), timeout=15,
+                                                 context=tls_context(pg))
+    else:
+        connection = http.client.HTTPConnection('localhost', pg.port(80), timeout=15)
+    pieces = [b'first piece, ', b'second piece, ', b'x' * 100_000]
+    with contextlib.closing(connection):
+        connection.request('POST', '/httpbin/post', body=iter(pieces), encode_chunked=True,
+                           headers={'Content-Type': 'application/octet-stream'})
+        reply = connection.getresponse()
+        echoed = json.loads(reply.read())
+    assert reply.status == 200
+    assert echoed['headers']['Transfer-Encoding'] == 'chunked'
+    assert echoed['data'] == b''.join(pieces).decode()
+
+
+def test_curl_uploads_chunked(playground, tmp_path):
+    curl = require_binary('curl')
+    pg = playground('web')
+    (tmp_path / 'form.txt').write_text('sent in chunks\n')
+    done = subprocess.run([curl, '--silent', '--show-error', '--max-time', '20',
+                           '-H', 'Transfer-Encoding: chunked', '-H', 'Content-Type: text/plain',
+                           '--data-binary', '@form.txt',
+                           f'http://127.0.0.1:{pg.port(80)}/httpbin/post'],
+                          capture_output=True, timeout=30, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)['data'] == 'sent in chunks\n'
+
+
+def test_idle_and_half_open_tls_clients_do_not_stop_https(playground):
+    pg = playground('web')
+    idle = [socket.create_connection(('127.0.0.1', pg.port(443)), timeout=10)
+            for _ in range(3)]  # connected, and never a byte of TLS
+    slow = socket.create_connection(('127.0.0.1', pg.port(443)), timeout=10)
+    slow.sendall(b'\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03')  # a ClientHello, cut short
+    try:
+        for _ in range(3):
+            status, _, body = ask(pg, 'GET', '/rfc/rfc2616.txt', tls=True)
+            assert status == 200 and body == DOCUMENT
+    finally:
+        for sock in idle + [slow]:
+            sock.close()
+
+
+def test_a_client_that_half_closes_after_its_request_gets_the_answer(playground):
+    pg = playground('web')
+    with socket.create_connection(('127.0.0.1', pg.port(80)), timeout=10) as sock:
+        sock.sendall(b'GET /rfc/rfc2616.txt HTTP/1.0\r\nHost: localhost\r\n\r\n')
+        sock.shutdown(socket.SHUT_WR)  # as 'nc -N' does at the end of its input
+        reply = sock.makefile('rb').read()
+    head, _, body = reply.partition(b'\r\n\r\n')
+    assert head.startswith(b'HTTP/1.1 200 OK\r\n') and b'\r\nConnection: close' in head
+    assert body == DOCUMENT
+
+
+def test_a_page_that_fails_is_a_500_and_one_log_line(fresh_playground):
+    # A teacher's typo in the gazetteer: each request fails in the application.
+    pg = fresh_playground('web')
+    (pg.state / 'web' / 'gazetteer.json').write_text('[{"address": ')
+    for _ in range(3):
+        status, _, _ = ask(pg, 'GET', '/maps/api/geocode/json?address=Archbold')
+        assert status == 500
+    assert ask(pg, 'GET', '/rfc/rfc2616.txt')[0] == 200   # the rest of the site goes on
+    out, log = pg.stop()
+    lines = log.splitlines()
+    assert len(lines) == 3 and 'Traceback' not in log, log   # one line per failure
+    assert lines[0].startswith('web: ') and 'Exception on /maps/api/geocode/json [GET]' in lines[0]
+    assert ': JSONDecodeError: Expecting value' in lines[0], lines[0]   # and where it was raised

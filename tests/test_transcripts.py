@@ -1,51 +1,49 @@
 """The console transcripts in every chapter README still match real runs (see transcripts.py)."""
+import shutil
 import socket
 
 import pytest
 
 from harness import Playground, require_binary
-from transcripts import REPO, Runner, blocks, check_block
+from transcripts import REPO, WRITES, Runner, blocks, check_block
 
 from playground.services import BY_NAME
 
 READMES = sorted(REPO.glob('chapter[0-9][0-9]/README.md'))
-# A README's blocks run in order, on one worker, against one playground of its own.
-CASES = [pytest.param(block, id=f'{readme.parent.name}:{block.line}',
-                      marks=pytest.mark.xdist_group(readme.parent.name))
-         for readme in READMES for block in blocks(readme)]
 
 
-@pytest.fixture(scope='session')
-def readme_playground(tmp_path_factory):
-    """readme_playground(readme) -> the Playground of that README's blocks, with every
-    service they need, started at the first block that needs one; the previous
-    README's is stopped then (a worker runs one README's blocks after another)."""
-    current = {}
-
-    def get(readme):
-        if readme not in current:
-            for each in current.values():
-                each.stop()
-            current.clear()
-            services = set().union(*(block.services for block in blocks(readme)))
-            current[readme] = Playground(sorted(services),
-                                         tmp_path_factory.mktemp(readme.parent.name))
-        return current[readme]
-    yield get
-    for each in current.values():
-        each.stop()
-
-
-@pytest.mark.timeout(120)
-@pytest.mark.parametrize('block', CASES)
-def test_transcript(block, readme_playground, tmp_path):
-    if 'memcached' in block.services:
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize('readme', READMES, ids=lambda readme: readme.parent.name)
+def test_transcripts(readme, tmp_path, shared_playgrounds):
+    """A README's blocks, in order, as a reader would run them, against the services
+    they use: a playground of its own for a README whose blocks change its state
+    (transcripts.WRITES, started at the first block that needs one), else the test
+    run's shared playground. Blocks that need memcached are skipped where it is not
+    installed, after the rest."""
+    runnable, missing = [], []
+    for block in blocks(readme):
+        needs_missing = 'memcached' in block.services and not shutil.which('memcached')
+        (missing if needs_missing else runnable).append(block)
+    services = sorted(set().union(*(block.services for block in runnable)))
+    problems, playground = [], None
+    try:
+        for block in runnable:
+            if block.services and playground is None:
+                playground = (Playground(services, tmp_path / 'playground')
+                              if readme.parent.name in WRITES else shared_playgrounds('all'))
+            relative = {rel for name in block.services for rel in BY_NAME[name].ports.values()}
+            workdir = tmp_path / f'block{block.line}'
+            workdir.mkdir()
+            runner = Runner(workdir, playground if block.services else None, relative,
+                            block.inputs)
+            problems += [f'{readme}:{block.line}:\n{problem}'
+                         for problem in check_block(runner, block.text)]
+    finally:
+        if playground is not None and readme.parent.name in WRITES:
+            playground.stop()
+    assert not problems, f'{readme} is out of date:\n\n' + '\n\n'.join(problems)
+    if missing:   # chapter 8's squares.py against memcached
         require_binary('memcached')
-    playground = readme_playground(block.readme) if block.services else None
-    relative = {rel for name in block.services for rel in BY_NAME[name].ports.values()}
-    problems = check_block(Runner(tmp_path, playground, relative, block.inputs), block.text)
-    assert not problems, (f'{block.readme}:{block.line} is out of date:\n\n'
-                          + '\n\n'.join(problems))
 
 
 def test_every_chapter_has_checked_transcripts():
@@ -53,7 +51,6 @@ def test_every_chapter_has_checked_transcripts():
     assert not missing, f'READMEs without a ```console transcript: {missing}'
 
 
-@pytest.mark.xfail(strict=True, reason='the chapter READMEs are being converted (issue 10)')
 def test_no_block_is_left_unchecked():
     unchecked = [f'{readme.parent.name}:{text.count(chr(10), 0, at) + 1}'
                  for readme in READMES

@@ -18,15 +18,17 @@ Rules:
 - A command ending in ' &' is a server: it runs in the background until the
   block ends; the block waits for its first line (the ready line) before
   going on, and its expected lines are checked against all it printed.
-- Each README runs against a playground of its own with the services its
-  chapter uses (SERVICES below), its blocks in order, as a reader would.
+- Each README's blocks run in order, as a reader would, against the services
+  its chapter uses (SERVICES below): in a playground of its own where they
+  change its state (WRITES), else in the test run's shared one.
 - Ports are mapped so that the suite never meets a reader's programs: the
   playground's ports (10080, 10025, ...) go to the test playground's, and the
-  book's fixed ports (1060, 7001, 7002, 8000, 8080, 18861) to free ports
-  chosen for the block. The map applies in the command text and beneath
+  book's fixed ports (1060, 7001, 7002, 8000, 8080, 18861), with those the
+  READMEs show nothing listening on (9, 1061, 1062), to free ports chosen
+  for the block. The map applies in the command text and beneath
   Python listings, to what they connect to, send to and bind
   (tests/portmap/sitecustomize.py); output is mapped back where a number is a
-  port (':10080', ', 1060)', 'port 1060'). The '.playground/' folder is the
+  port (':10080', ', 1060)', 'port 1060', 'port=9'). The '.playground/' folder is the
   test playground's; SSL_CERT_FILE points at its CA, as the README tells
   readers to export.
 - Carriage returns act as on a terminal: a progress counter that rewrites
@@ -36,10 +38,13 @@ Rules:
   is an empty line). The block's commands then run on a pseudo-terminal, as
   in a terminal window: the next input is typed each time a command stops at
   a prompt (a line that ends in ':', '?', '$', '>' or ']' and a space, with
-  nothing more coming); what the terminal echoes shows in the output,
-  and a password typed at getpass's prompt does not.
+  nothing more coming, and, on Linux, a process waiting to read the
+  terminal); what the terminal echoes shows in the output, and a password
+  typed at getpass's prompt does not.
 - A block right after the comment <!-- transcript: not checked (reason) -->
   is left alone.
+- A block right after <!-- transcript: lab --> (or <!-- transcript: lab input
+  ... -->) runs on a lab instead, not here: see tests/test_lab_transcripts.py.
 """
 import dataclasses
 import os
@@ -52,6 +57,8 @@ import subprocess
 import sys
 import threading
 import time
+
+from harness import waiting_in
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 PORTMAP = pathlib.Path(__file__).resolve().parent / 'portmap'  # see its sitecustomize.py
@@ -68,10 +75,45 @@ SERVICES = {
     'chapter16': ('ssh', 'telnet'), 'chapter17': ('ftp',),
 }
 LISTING = re.compile(r'\bchapter\d\d/[\w-]+\.py\b')
-# The fixed ports of the book's own servers (chapters 2, 3, 5, 7, 11 and 18).
-BOOK_PORTS = (1060, 7001, 7002, 8000, 8080, 18861)
-PROMPT = re.compile(r'[:?$>\]] ?$')   # the end of a prompt's line, waiting for input
-QUIET = 0.1   # seconds without output after a prompt: the command waits for input
+# The READMEs whose blocks change the playground's state (mail sent, read, deleted; files
+# uploaded) and count on what it held: each gets a playground of its own. The others
+# only read, and share the test run's.
+WRITES = {'chapter13', 'chapter14', 'chapter15', 'chapter17'}
+# The fixed ports of the book's own servers (chapters 2, 3, 5, 7, 11 and 18), and the
+# ports where READMEs show that nothing listens (on a test machine, something may).
+BOOK_PORTS = (1060, 7001, 7002, 8000, 8080, 18861, 9, 1061, 1062)
+PROMPT = re.compile(r'[:?$>\]] $')   # the end of a prompt's line, waiting for input
+QUIET = 0.1   # seconds without output after a prompt: the command may wait for input
+# The system calls in which a process waits for its terminal: read() on it, or
+# select()/poll() on its standard input (as readline does).
+TERMINAL_WAITS = ('read', 'poll', 'select', 'pselect6', 'ppoll')
+
+
+def reading_terminal(tty, session):
+    """Is a process of `session` waiting to read its terminal `tty` (/dev/pts/N)?
+    None: cannot tell.
+
+    A line that looks like a prompt may only be output that stopped half-way (the
+    rest comes when the server answers): typed too early, the input would echo in
+    the wrong place, or be flushed by getpass. Linux says what each process waits in.
+    """
+    told = False
+    for path in pathlib.Path('/proc').glob('[0-9]*/stat'):
+        try:
+            # /proc/PID/stat: 'pid (name) state ppid pgrp session ...'
+            if int(path.read_text().rsplit(')', 1)[1].split()[3]) != session:
+                continue
+            waiting = waiting_in(path.parent.name)
+            told = told or waiting is not None
+            if not waiting or waiting[0] not in TERMINAL_WAITS:
+                continue
+            fd = waiting[1] if waiting[0] == 'read' else 0
+            # getpass() opens /dev/tty, the terminal of its session: ours, for our commands
+            if os.readlink(path.parent / 'fd' / str(fd)) in (tty, '/dev/tty'):
+                return True
+        except (OSError, ValueError, IndexError):
+            continue   # gone, or not ours to read
+    return False if told else None
 
 
 @dataclasses.dataclass
@@ -80,6 +122,7 @@ class Block:
     line: int                 # where its text starts in the README
     text: str
     inputs: list = None       # what a reader types, for an interactive block
+    lab: bool = False         # runs on a lab (tests/test_lab_transcripts.py)
 
     @property
     def services(self):
@@ -91,15 +134,18 @@ class Block:
         return needed
 
 
-def blocks(readme):
-    """Yield each checked console Block of a README."""
+def blocks(readme, lab=False):
+    """Yield each checked console Block of a README (with lab=True, those of the lab)."""
     text = readme.read_text(encoding='utf-8')
     for match in BLOCK.finditer(text):
         directive = (match.group(1) or '').strip()
         if directive.startswith('not checked'):
             continue
+        if directive.startswith('lab') != lab:
+            continue
+        directive = directive[len('lab'):].strip() if lab else directive
         inputs = shlex.split(directive[len('input'):]) if directive.startswith('input') else None
-        yield Block(readme, text.count('\n', 0, match.start(2)) + 1, match.group(2), inputs)
+        yield Block(readme, text.count('\n', 0, match.start(2)) + 1, match.group(2), inputs, lab)
 
 
 def parse(block):
@@ -128,9 +174,10 @@ def matches(expected, actual):
 
 
 def port_position(number):
-    """A regex for a number where it stands as a port: ':1060', ', 1060)', '-p 1060'."""
-    return re.compile(rf'(?:(?<=:)|(?<=, )|(?<=-p )|(?<=--port )|(?<=--port=)|(?<=port ))'
-                      rf'{number}(?![\d.])')
+    """A regex for a number where it stands as a port: ':1060', ', 1060)', '-p 1060',
+    'port 1060', 'port=1060'."""
+    return re.compile(rf'(?:(?<=:)|(?<=, )|(?<=-p )|(?<=--port )|(?<=--port=)|(?<=port )'
+                      rf'|(?<=port=))(?<!\d){number}(?![\d.])')
 
 
 def free_port_pair():
@@ -163,7 +210,10 @@ class Runner:
         self.env = dict(os.environ, PYTHONUNBUFFERED='1',
                         PYTHONPATH=os.pathsep.join([str(PORTMAP), str(REPO)]),
                         FOPNP_PORT_MAP=','.join(f'{a}={b}' for a, b in self.to_real.items()),
-                        COLUMNS='80', TERM='dumb')
+                        COLUMNS='80', TERM='dumb',
+                        # Python 3.13's new REPL wants a capable terminal: under TERM=dumb it
+                        # prints a warning, then falls back to the basic one. Ask for that.
+                        PYTHON_BASIC_REPL='1')
         self.env.pop('SSL_CERT_FILE', None)
         if playground is not None:
             self.env['SSL_CERT_FILE'] = str(playground.state / 'ca.pem')
@@ -209,6 +259,10 @@ class Runner:
         child = pexpect.spawn('bash', ['-c', self.translate(command)], cwd=str(self.workdir),
                               env=self.env, encoding='utf-8', codec_errors='replace',
                               dimensions=(24, 80))
+        try:   # the terminal's name, as the command sees it on its standard input
+            tty = os.readlink(f'/proc/{child.pid}/fd/0')
+        except OSError:   # not Linux, or already gone
+            tty = None
         output, since_input = '', ''
         deadline = time.monotonic() + COMMAND_TIMEOUT
         try:
@@ -218,7 +272,8 @@ class Runner:
                 except pexpect.TIMEOUT:
                     # quiet: a command stopped at a prompt is waiting for its input
                     last = since_input.rsplit('\n', 1)[-1]
-                    if last.strip() and PROMPT.search(last):
+                    if (last.strip() and PROMPT.search(last)
+                            and (tty is None or reading_terminal(tty, child.pid) is not False)):
                         if not self.inputs:
                             raise AssertionError(f'a prompt and no input left: {last!r}')
                         child.send(self.inputs.pop(0) + '\r')
@@ -243,11 +298,19 @@ class Runner:
         if not output.wait_for_line(COMMAND_TIMEOUT):
             raise AssertionError(f'background command printed no line: {command}')
 
-    def stop_background(self):
-        """Let the servers finish what they are printing, stop them, return their lines."""
+    def stop_background(self, expected=None):
+        """Let the servers finish what they are printing, stop them, return their lines.
+
+        expected: {command: the lines the README shows}; a server is stopped once it has
+        printed them (or has been quiet for a while, if it never does).
+        """
         outputs = {}
         for command, process, output in self.background:
-            output.wait_until_quiet()
+            lines = (expected or {}).get(command)
+            if lines is None or not output.wait_for(
+                    lambda: matches(lines + ['...'], self.untranslate(output.text()).splitlines()),
+                    COMMAND_TIMEOUT / 4):
+                output.wait_until_quiet()
             try:
                 os.killpg(process.pid, signal.SIGTERM)
             except ProcessLookupError:
@@ -286,6 +349,12 @@ class Output:
         with self.changed:
             return b''.join(self.chunks).decode('utf-8', 'replace')
 
+    def wait_for(self, predicate, timeout):
+        """Wait until predicate() holds, re-checking at each new output; its last value."""
+        with self.changed:
+            return self.changed.wait_for(lambda: predicate() or not self.thread.is_alive(),
+                                         timeout) and predicate()
+
     def wait_for_line(self, timeout):
         with self.changed:
             return self.changed.wait_for(
@@ -316,7 +385,7 @@ def check_block(runner, block):
             if not matches(expected, actual):
                 problems.append(report(command, expected, actual))
     finally:
-        outputs = runner.stop_background()
+        outputs = runner.stop_background(dict(servers))
     for command, expected in servers:
         actual = outputs.get(command, [])
         # a server's lines are checked as a prefix: it may print more after the block

@@ -4,18 +4,25 @@ The zone lives in <state>/dns/zone.txt (master-file syntax; edit it and
 restart).  dnslib parses the records and runs the servers; the answers come
 from ZoneAnswers below, which follows CNAMEs into the answer section and
 tells "no such name" (NXDOMAIN) from "no record of that type" (an empty
-answer), as a real authoritative server does.
-Run alone: python -m playground.dnsserver [--port-offset N].
+answer), as a real authoritative server does.  It offers no recursion (RA
+clear), validates nothing (AD clear) and refuses zone transfers.
+Run alone: python -m playground.dns [--port-offset N].
 """
 import shutil
+import socket
+import sys
 import threading
+import time
 
+import dnslib.server
 from dnslib import QTYPE, RCODE, RR
-from dnslib.server import BaseResolver, DNSLogger, DNSServer
+from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer
 
-from playground.common import REPO, parse_service_args, port, run_quietly
+from playground.common import (BACKOFF, REPO, RESOURCE_ERRORS, Complaint, parse_service_args,
+                               port, run_quietly)
 
 DNS = 53
+TCP_TIMEOUT = 30                     # seconds a TCP client has to send its query
 SEED = REPO / 'playground' / 'data' / 'zone.txt'
 
 
@@ -43,11 +50,17 @@ class ZoneAnswers(BaseResolver):
         return max(matches, key=lambda apex: len(apex.label), default=None)
 
     def resolve(self, request, handler):
-        reply = request.reply()  # sets the QR and AA bits, copies the question
+        # dnslib's reply() sets QR and AA, copies the question and the query's flags,
+        # and sets RA.  We offer no recursion (RA stays clear) and validate nothing
+        # (AD clear, RFC 4035 3.2.3); RD and CD are echoed (RFC 1035, RFC 4035 3.1.6).
+        reply = request.reply(ra=0)
+        reply.header.ad = 0
         qname, qtype = request.q.qname, request.q.qtype
         apex = self.apex_of(qname)
-        if apex is None:
-            reply.header.rcode = RCODE.REFUSED  # not our zone: we are no recursor
+        if apex is None or qtype in (QTYPE.AXFR, QTYPE.IXFR):
+            # Not our zone: we are no recursor.  A zone transfer: like any server
+            # that lists no secondaries, we refuse it rather than send an empty zone.
+            reply.header.rcode = RCODE.REFUSED
             return reply
         name, seen = qname, set()
         while name not in seen:  # follow a chain of CNAMEs inside our zones
@@ -77,10 +90,41 @@ class ZoneAnswers(BaseResolver):
                 reply.add_ar(extra)
 
 
+class Connection(DNSHandler):
+    """One query over TCP: dnslib waits for it without a timeout, so a silent client
+    held a thread for good; here it has TCP_TIMEOUT seconds."""
+
+    def setup(self):
+        if self.server.socket_type == socket.SOCK_STREAM:
+            self.request.settimeout(TCP_TIMEOUT)
+
+
+class TCPServer(dnslib.server.TCPServer):
+    """dnslib's TCP server, pausing when accept() runs out of descriptors (socketserver
+    retries at once, spinning) and saying one line, not a traceback, per failed query."""
+
+    complain = Complaint('dns')
+
+    def get_request(self):
+        try:
+            return super().get_request()
+        except OSError as exc:
+            if exc.errno in RESOURCE_ERRORS:
+                self.complain(f'accept() failed ({exc.strerror}); pausing and going on')
+                time.sleep(BACKOFF)
+            raise
+
+    def handle_error(self, request, client_address):
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):  # a client that went silent or away is no news
+            self.complain(f'query from {client_address[0]} failed: {error!r}')
+
+
 def start_servers(zone_text, host, number):
     """A UDP and a TCP server on the same port, each in its own thread."""
     answers, quiet = ZoneAnswers(zone_text), DNSLogger(log='-request,-reply,-truncated,-error')
-    servers = [DNSServer(answers, address=host, port=number, tcp=tcp, logger=quiet)
+    servers = [DNSServer(answers, address=host, port=number, tcp=tcp, logger=quiet,
+                         handler=Connection, server=TCPServer if tcp else None)
                for tcp in (False, True)]
     for server in servers:
         server.start_thread()

@@ -1,26 +1,40 @@
 """Service 'ftp': an anonymous read-only archive, shaped like the book's, plus a writable account.
 
 The tree lives in <state>/ftp/ and is generated here, not copied from
-anywhere: /pub/linux/kernel (README, v1.0/ with a patch and a tarball,
+anywhere: /pub/linux/kernel (README, v1.0/ with a patch, a gzipped patch and a tarball,
 Historic/old-versions/ with nested folders), /pub/academic/astronomy with
 many entries, and /home/brandon, the one folder the playground account may
 write to.  Anonymous users may list and download everything and store
 nothing.  pyftpdlib speaks the protocol (passive and active data
 connections); its per-command log is silenced, errors still reach stderr.
-Run alone: python -m playground.ftpserver [--port-offset N].
+
+What a shared machine can rely on: an upload is written to <state>/ftp.uploads/
+and replaces the old file only once it is complete (a reset data connection
+is an abort); no command sets set-uid, set-gid or sticky bits, and new files
+get mode 644; an active data connection (PORT, EPRT) goes only to the
+client's own address and to a port a client socket can have, never to
+another service on the machine.
+Run alone: python -m playground.ftp [--port-offset N].
 """
+import contextlib
 import datetime
 import difflib
+import errno
 import gzip
 import io
 import logging
 import os
+import pathlib
 import random
+import re
 import shutil
+import stat
 import tarfile
+import tempfile
 import warnings
 
-from playground.common import ACCOUNT, parse_service_args, port, run_quietly
+from playground.common import (ACCOUNT, BACKOFF, RESOURCE_ERRORS, Complaint,
+                               parse_service_args, port, run_quietly)
 
 FTP = 21
 WRITABLE = 'home/brandon'            # relative to the tree's root
@@ -140,6 +154,8 @@ def tree():
                                          'kernel', 24), RELEASES['1.0']),
         'pub/linux/kernel/v1.0/linux-1.0.tar.gz': (tarball('1.0', 384 * 1024), RELEASES['1.0']),
         'pub/linux/kernel/v1.0/linux-1.0.patch': (patch('1.0'), RELEASES['1.0']),
+        'pub/linux/kernel/v1.0/patch8.gz': (   # the file chapter 17's binarydl.py fetches
+            gzip.compress(patch('1.0.8'), mtime=int(RELEASES['1.0'])), RELEASES['1.0']),
         f'{WRITABLE}/README': (text('Your own folder: uploads land here', 'home', 3),
                                ARCHIVE_DAY),
     }
@@ -195,14 +211,189 @@ def prepare(state, reset):
 
 # ---------------------------------------------------------------- the server
 
+# pyftpdlib serves the protocol; the classes below correct it where a shared
+# classroom machine or a real client needs more (issue 11).  Each says which
+# defect of pyftpdlib 2.2 it works around.
+
+DYNAMIC_PORTS = (49152, 65535)       # IANA's range for client ports (BSD, macOS, Windows)
+
+
+def client_port_ranges():
+    """Ports a normal client's data connection comes from: the kernel's pick, and IANA's."""
+    ranges = [DYNAMIC_PORTS]
+    try:  # Linux: the range it hands to bind(port 0), 32768-60999 by default
+        low, high = open('/proc/sys/net/ipv4/ip_local_port_range').read().split()
+        ranges.append((int(low), int(high)))
+    except (OSError, ValueError):
+        pass
+    return ranges
+
+
+def uploads_folder(root):
+    """Where uploads are written until complete: beside the tree, never served."""
+    return pathlib.Path(root).with_name('ftp.uploads')
+
+
 def make_server(root, host, number):
     """A pyftpdlib server over root: anonymous may read, brandon may also write in WRITABLE."""
     with warnings.catch_warnings():  # it imports asyncore/asynchat, deprecated on 3.11
         warnings.filterwarnings('ignore', r'The asyn(core|chat) module is deprecated',
                                 DeprecationWarning)
         from pyftpdlib.authorizers import DummyAuthorizer
-        from pyftpdlib.handlers import FTPHandler
+        from pyftpdlib.filesystems import AbstractedFS, FilesystemError
+        from pyftpdlib.handlers import DTPHandler, FTPHandler
+        from pyftpdlib.log import logger
         from pyftpdlib.servers import FTPServer
+
+    class Upload(io.FileIO):
+        """A file being stored: written to a scratch file, moved over the real name
+        only when the transfer completes, so that an interrupted re-upload keeps the
+        old file (pyftpdlib truncates the real file at once)."""
+
+        def __init__(self, destination, mode, folder):
+            if os.path.isdir(destination):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), destination)
+            descriptor, self.scratch = tempfile.mkstemp(dir=folder, prefix='upload-')
+            os.close(descriptor)
+            self.destination, self.done = destination, False
+            try:
+                old = os.stat(destination)
+            except FileNotFoundError:
+                old = None
+            if old and 'w' not in mode:  # APPE, or STOR after REST: go on from the old bytes
+                shutil.copyfile(destination, self.scratch)
+            # New files: no execute bits; a replaced file keeps its mode, never set-uid/gid/sticky.
+            os.chmod(self.scratch, stat.S_IMODE(old.st_mode) & 0o777 if old else 0o644)
+            super().__init__(self.scratch, {'wb': 'w', 'ab': 'a', 'r+b': 'r+'}[mode])
+            self.name = destination  # what pyftpdlib logs and reports
+
+        def finish(self):
+            """The transfer is complete: put the new bytes in place."""
+            super().close()
+            os.replace(self.scratch, self.destination)
+            self.done = True
+
+        def close(self):
+            """Closed without finish(): the upload was aborted, drop the scratch file."""
+            super().close()
+            if not self.done:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.scratch)
+
+    class Files(AbstractedFS):
+        def open(self, filename, mode):
+            if mode == 'rb':
+                return super().open(filename, mode)
+            return Upload(filename, mode, self.cmd_channel.uploads)
+
+        def chmod(self, path, mode):
+            # pyftpdlib's SITE CHMOD takes 4-digit modes: a set-uid program of ours
+            # would run as whoever started the playground.
+            if mode & ~0o777:
+                raise FilesystemError('set-user-ID, set-group-ID and sticky bits '
+                                      'are not allowed here')
+            super().chmod(path, mode)
+
+        def format_mlsx(self, *args, **kwargs):
+            # pyftpdlib writes unix.mode with Python's oct() ('0o644'); clients read
+            # octal digits ('0644'), and lftp mirror then makes every file mode 000.
+            for line in super().format_mlsx(*args, **kwargs):
+                facts, _, name = line.partition(b' ')
+                yield facts.replace(b'unix.mode=0o', b'unix.mode=0') + b' ' + name
+
+    class DataChannel(DTPHandler):
+        reset = False
+
+        def recv(self, buffer_size):
+            # pyftpdlib takes a connection reset for the end of the data, so a
+            # crashed client's half upload would count as complete: remember it.
+            try:
+                data = self.socket.recv(buffer_size)
+            except ConnectionResetError:
+                self.reset = True
+            except OSError:
+                pass  # pyftpdlib's recv() below meets the same error and handles it
+            else:
+                if data:
+                    return data
+            return super().recv(buffer_size)
+
+        def close(self):
+            upload = self.file_obj
+            if isinstance(upload, Upload) and not upload.closed:
+                if self.reset:
+                    self.transfer_finished = False
+                    self._resp = ('426 Connection reset before the end of the data; '
+                                  'upload aborted, nothing stored.', logger.info)
+                if self.transfer_finished:
+                    try:
+                        upload.finish()
+                    except OSError as exc:
+                        self.transfer_finished = False
+                        self._resp = (f'451 {exc.strerror}; upload aborted.', logger.warning)
+                upload.close()  # after an abort: the scratch file goes, the old file stays
+            super().close()
+
+    class Handler(FTPHandler):
+        banner = BANNER
+        auth_failed_timeout = 0.5   # a real server waits longer; tests want it short
+        timeout = 120               # idle control connections are dropped after this
+        abstracted_fs = Files
+        dtp_handler = DataChannel
+        uploads = str(uploads_folder(root))
+
+        def pre_process_command(self, line, cmd, arg):
+            # Clients send ls options ('LIST -la /pub'); pyftpdlib understands
+            # them only alone and answers 550 otherwise.  Drop them, as real servers do.
+            if cmd in ('LIST', 'NLST'):
+                words = arg.split(' ')
+                while words and re.fullmatch(r'-[A-Za-z]+', words[0]):
+                    words.pop(0)
+                arg = ' '.join(words)
+            return super().pre_process_command(line, cmd, arg)
+
+        def ftp_PORT(self, line):
+            try:
+                fields = [int(field) for field in line.split(',')]
+                number = fields[4] * 256 + fields[5]
+            except (ValueError, IndexError):
+                number = None  # malformed: pyftpdlib answers it
+            return self.active_data_to(number, super().ftp_PORT, line)
+
+        def ftp_EPRT(self, line):
+            try:
+                number = int(line.split(line[0])[3])
+            except (ValueError, IndexError):
+                number = None
+            return self.active_data_to(number, super().ftp_EPRT, line)
+
+        def active_data_to(self, number, command, line):
+            # pyftpdlib checks that PORT names the client's own address, but any
+            # unprivileged port is fine with it: on one machine that lets a client
+            # aim our data connection at other users' services (an FTP bounce).
+            # Accept only the ports a client's own data socket gets from the kernel.
+            if number is not None and not any(low <= number <= high
+                                              for low, high in client_port_ranges()):
+                self.respond(f'501 Data connection to port {number} refused: '
+                             'not a port a client listens on.')
+                return None
+            return command(line)
+
+    class Server(FTPServer):
+        complain = Complaint('ftp')
+
+        def handle_accept(self):
+            # Out of descriptors, pyftpdlib's accept() error closes the listening
+            # socket for good.  Instead: stop accepting a moment and go on.
+            try:
+                super().handle_accept()
+            except OSError as exc:
+                if exc.errno not in RESOURCE_ERRORS:
+                    raise
+                self.complain(f'accept() failed ({exc.strerror}); pausing and going on')
+                # Not del_channel(): with no socket left to watch, serve_forever() returns.
+                self.modify_ioloop_events(0)
+                self.ioloop.call_later(BACKOFF, self.modify_ioloop_events, self.ioloop.READ)
 
     authorizer = DummyAuthorizer()
     authorizer.add_anonymous(str(root), perm='elr')
@@ -210,14 +401,8 @@ def make_server(root, host, number):
     authorizer.add_user(user, password, str(root), perm='elr',
                         msg_login=f'Welcome, {user}. You may write in /{WRITABLE}.')
     authorizer.override_perm(user, str(root / WRITABLE), 'elradfmwMT', recursive=True)
-
-    class Handler(FTPHandler):
-        banner = BANNER
-        auth_failed_timeout = 0.5   # a real server waits longer; tests want it short
-        timeout = 120               # idle control connections are dropped after this
-
     Handler.authorizer = authorizer
-    return FTPServer((host, number), Handler)
+    return Server((host, number), Handler)
 
 
 def quiet_logging():
@@ -233,6 +418,9 @@ def quiet_logging():
 def main():
     args = parse_service_args(__doc__.splitlines()[0])
     prepare(args.state, reset=False)
+    uploads = uploads_folder(args.state / 'ftp')
+    shutil.rmtree(uploads, ignore_errors=True)  # uploads cut short by a crash
+    uploads.mkdir()
     quiet_logging()
     server = make_server(args.state / 'ftp', args.host, port(args.port_offset, FTP))
     try:

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+# Foundations of Python Network Programming, 2nd ed. - Chapter 1 - search4.py
+# Geocode an address over a bare TCP socket: we write the HTTP request by hand.
+# Exercise solution: read the reply as http.client would (status line, headers,
+# blank line, body) and print the location, as search2.py and search3.py do.
+
+import argparse, json, socket, sys, urllib.parse
+
+ADDRESS = '207 N. Defiance St, Archbold, OH'
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description='Geocode an address over a raw socket.')
+    parser.add_argument('host', nargs='?', default='127.0.0.1', help='default: the playground')
+    parser.add_argument('-p', '--port', type=int, default=10080, help='default: %(default)s')
+    args = parser.parse_args()
+    # HTTP/1.1 with "Connection: close": the server closes the socket when the reply
+    # is complete, and that is how we know we have it all.
+    request = (f'GET /maps/api/geocode/json?{urllib.parse.urlencode({"address": ADDRESS})}'
+               f' HTTP/1.1\r\nHost: {args.host}:{args.port}\r\n'
+               'User-Agent: search4.py (Foundations of Python Network Programming)\r\n'
+               'Connection: close\r\n\r\n')
+    try:
+        with socket.create_connection((args.host, args.port), timeout=10) as sock:
+            sock.sendall(request.encode('ascii'))
+            reply = b''
+            while True:
+                data = sock.recv(4096)
+                if not data:
+                    break
+                reply += data
+        # The headers end at the first blank line; the status line is the first of them.
+        head, _, body = reply.partition(b'\r\n\r\n')
+        version, status, reason = head.split(b'\r\n')[0].decode('ascii').split(' ', 2)
+        if status != '200':    # the server's verdict, such as 404 Not Found
+            sys.exit(f'search4: {args.host}:{args.port}: {status} {reason}')
+        reply = json.loads(body)
+        if reply['status'] != 'OK':    # the API's own verdict, such as ZERO_RESULTS
+            sys.exit(f'search4: {args.host}:{args.port}: {reply["status"]}')
+        print(reply['results'][0]['geometry']['location'])
+    except (ValueError, LookupError) as e:    # not HTTP, or not JSON, or held no place
+        sys.exit(f'search4: {args.host}:{args.port}: {e!r}')
+    except OSError as e:
+        sys.exit(f'search4: {args.host}:{args.port}: {e.strerror or e}')

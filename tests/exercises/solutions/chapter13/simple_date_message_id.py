@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+# Foundations of Python Network Programming, 2nd ed. - Chapter 13 - simple.py
+# The least an SMTP client can do: connect, hand over one message with sendmail(), quit.
+# Exercise solution: the message carries a Date and a Message-ID, made by the sender.
+
+import argparse, email.utils, smtplib, sys
+
+# The message is text: header lines, a blank line, the body.  The recipients in
+# the To: header are only for people to read; the envelope (the toaddrs given to
+# sendmail) decides where the message goes.
+message_template = """\
+To: {}
+From: {}
+Subject: Test Message from simple.py
+Date: {}
+Message-ID: {}
+
+Hello,
+
+This is a test message sent to you from the simple.py program
+in Foundations of Python Network Programming.
+"""
+
+
+def main(server, port, fromaddr, toaddrs):
+    # The sender dates the message and names it: the domain after the @ makes the
+    # id unique in the world (without one, make_msgid() asks DNS for this host's name).
+    date = email.utils.formatdate(localtime=True)
+    message_id = email.utils.make_msgid(domain=fromaddr.rpartition('@')[2])
+    message = message_template.format(', '.join(toaddrs), fromaddr, date, message_id)
+    with smtplib.SMTP(server, port, timeout=10) as connection:  # QUIT when the block ends
+        refused = connection.sendmail(fromaddr, toaddrs, message)
+    # sendmail() raises only when every recipient is refused; it returns the others
+    for address, (code, text) in refused.items():
+        print(f'Refused {address}: {code} {text.decode(errors="replace")}')
+    print(f'Message successfully sent to {len(toaddrs) - len(refused)} recipient(s)')
+    print(f'Message-ID: {message_id}')
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description='Send a simple message over SMTP.')
+    parser.add_argument('server', help='host name of the SMTP server')
+    parser.add_argument('fromaddr', help='the sender, as in MAIL FROM')
+    parser.add_argument('toaddrs', nargs='+', metavar='toaddr', help='the recipients')
+    parser.add_argument('-p', '--port', type=int, default=10025, help='default: %(default)s')
+    args = parser.parse_args()
+    try:
+        main(args.server, args.port, args.fromaddr, args.toaddrs)
+    except smtplib.SMTPException as e:  # the server said no, or hung up
+        sys.exit(f'simple: {args.server}:{args.port}: {e}')
+    except OSError as e:  # no such host, nobody listening, no answer in time
+        sys.exit(f'simple: {args.server}:{args.port}: {e.strerror or e}')
