@@ -2,8 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 7 - client.py
 # A simple Launcelot client: ask the three questions, each after the last answer, and print them.
 
-import socket
-import sys
+import socket, sys
 
 import lancelot
 

@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 7 - lancelot.py
 # Constants and routines shared by every Launcelot client and server.
 
-import argparse
-import socket
-import sys
+import argparse, socket, sys
 
 PORT = 1060
 MAX_MESSAGE = 1024  # a "question" longer than this is garbage: hang up on it

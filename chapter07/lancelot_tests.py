@@ -2,9 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 7 - lancelot_tests.py
 # The load-test case: one client holds a ten-question dialog and checks every answer.
 
-import socket
-import sys
-import unittest
+import socket, sys, unittest
 
 import lancelot
 

@@ -2,12 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 7 - my_trace.py
 # Run a script, printing each line that one named function executes, with a timestamp.
 
-import argparse
-import datetime
-import linecache
-import os
-import runpy
-import sys
+import argparse, datetime, linecache, os, runpy, sys
 
 
 def make_tracer(funcname):

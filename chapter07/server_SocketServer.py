@@ -2,8 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 7 - server_SocketServer.py
 # The standard library's socketserver, starting a new thread for each client.
 
-import socketserver
-import sys
+import socketserver, sys
 
 import lancelot
 from server_simple import handle_client

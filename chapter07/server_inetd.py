@@ -3,9 +3,7 @@
 # Serve one client on the connected socket that inetd hands us as standard input.
 # (Not a printed listing: it shows the book's section on inetd at work.)
 
-import argparse
-import socket
-import sys
+import argparse, socket, sys
 
 from server_simple import handle_client
 

@@ -2,11 +2,7 @@
 # Foundations of Python Network Programming, 2nd ed. - Chapter 7 - server_multi.py
 # A fixed pool of threads or processes, all calling accept() on one listening socket.
 
-import multiprocessing
-import signal
-import sys
-import threading
-import time
+import multiprocessing, signal, sys, threading, time
 
 import lancelot
 from server_simple import server_loop
