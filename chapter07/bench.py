@@ -18,11 +18,12 @@ and two ways of driving them:
 
     closed loop  1, 2, 5 ... concurrent clients, each waiting for its answer
                  before it goes on: how fast can each design go, and how
-                 long does a client wait?
-    open loop    a fixed offered load (dialogs or questions per second)
-                 below the generator's own ceiling: what latency, and how
-                 much of the server's CPU, does the same work cost each
-                 design?  This ranks the designs.
+                 long does a client wait?  The rows where the server was
+                 the limit rank the designs flat out.
+    open loop    a fixed, moderate offered load (dialogs or questions per
+                 second, a third of the generator's own ceiling): what
+                 latency, and how much of the server's CPU, does the same
+                 work cost each design?  This ranks them at equal work.
 
 Every trial divides the server's own CPU time (user + system, with its
 threads and child processes, read with psutil) by the work it did: a cost
@@ -517,6 +518,16 @@ def ranking(rows):
                                                   else -item[1]['rate']))
 
 
+def flat_out(closed, workload):
+    """Designs ranked by server CPU per unit in the closed-loop rows the server itself
+    limited: the order at saturation, which a faster generator (lgen) sees too."""
+    costs = {design: min(row['cost'] for row in rows)
+             for design, by_workload in closed.items()
+             if (rows := [row for row in by_workload.get(workload, [])
+                          if row['limit'].startswith('server')])}
+    return sorted(costs.items(), key=lambda item: item[1])
+
+
 def draw_chart(closed, opened, title, path):
     """Throughput, p99 latency and server CPU per unit against clients; the open-loop ranking."""
     try:
@@ -662,6 +673,12 @@ def main():
                             print(closed_line(design, rows[-1]), flush=True)
                     finally:
                         server.stop()
+                unit = WORKLOADS[workload][0]
+                ranked = flat_out(closed, workload)
+                print(f'Flat out (the rows the server limited), by server CPU per {unit}: '
+                      + ', '.join(f'{design} {cost * 1e6:.1f} us' for design, cost in ranked)
+                      + ''.join(f'; {design} never busy' for design in designs
+                                if design not in dict(ranked)))
         if open_loop:
             for workload in workloads:
                 unit = WORKLOADS[workload][0]
@@ -684,7 +701,7 @@ def main():
                 clients = OPEN_CLIENTS if workload == 'persistent' else 0
                 print(f'\nOpen loop, {workload}: a fixed {rate:.0f} {unit}s/s' + (
                     ', each a new connection' if workload == 'dialog' else
-                    f' over {clients} connections') + '; ranked by server CPU per ' + unit)
+                    f' over {clients} connections') + ', a moderate load; ranked by server CPU per ' + unit)
                 for design in designs:
                     server = Server(design)
                     try:

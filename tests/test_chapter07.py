@@ -285,6 +285,17 @@ def test_bench_ranks_the_designs_that_kept_up_by_their_cost(bench):
         'cheap', 'dear', 'unknown', 'slow', 'slower']
 
 
+def test_bench_ranks_the_designs_flat_out_by_their_cost(bench):
+    def row(limit, cost):
+        return dict(limit=limit, cost=cost)
+    closed = {'threads': {'dialog': [row('round trips', 5e-6), row('server', 9e-6),
+                                     row('server; 10 of 20 clients never answered', 8e-6)]},
+              'loop': {'dialog': [row('server', 7e-6), row('generator', 1e-6)]},
+              'one': {'dialog': [row('round trips', 3e-5)]}}
+    assert bench.flat_out(closed, 'dialog') == [('loop', 7e-6), ('threads', 8e-6)]
+    assert bench.flat_out(closed, 'persistent') == []
+
+
 @pytest.mark.parametrize('workload, rate', [('dialog', None), ('persistent', None),
                                             ('dialog', 200), ('persistent', 1000)])
 def test_bench_generator_drives_a_server(bench, server, workload, rate):
