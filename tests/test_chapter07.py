@@ -266,11 +266,11 @@ def test_bench_says_who_held_a_trial_back(bench):
 
 
 def test_bench_open_loop_verdicts(bench):
-    row = dict(generator=0.5, late=0, offered=1000, skipped=0, errors=0, served=1000)
+    row = dict(generator=0.5, late=0, offered=1000, skipped=0, errors=0, served=1000, done=995)
     assert bench.verdict(row) == 'kept up'
     assert bench.verdict({**row, 'generator': 0.95}) == 'generator-limited'
     assert bench.verdict({**row, 'late': 11}) == 'kept up'  # held up, but not by its limit
-    assert bench.verdict({**row, 'served': 900}) == 'fell behind'
+    assert bench.verdict({**row, 'done': 900}) == 'fell behind'  # (answered after the end)
     assert bench.verdict({**row, 'skipped': 1}) == 'fell behind'
     assert bench.verdict({**row, 'errors': 1}) == 'fell behind'
 
