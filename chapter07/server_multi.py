@@ -34,11 +34,11 @@ if __name__ == '__main__':
     parser.add_argument('-w', '--workers', type=int, default=10,
                         help='how many workers (default: %(default)s)')
     args = parser.parse_args()
-    # On SIGTERM exit normally, so that multiprocessing stops the daemon workers too.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     listen_sock = lancelot.setup(args)
-    workers = [start_worker(args.kind, listen_sock, n) for n in range(args.workers)]
     try:
+        # On SIGTERM exit normally, so that multiprocessing stops the daemon workers too.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        workers = [start_worker(args.kind, listen_sock, n) for n in range(args.workers)]
         while True:  # check now and then for dead workers, and replace them
             time.sleep(0.2)
             for number, worker in enumerate(workers):

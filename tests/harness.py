@@ -51,7 +51,7 @@ START_TIMEOUT = 20.0
 # Every listing runs with warnings as errors: an unclosed socket or file is a bug, and
 # so is a deprecated call. Each `ignore` names third-party noise we cannot fix, and why.
 LISTING_WARNINGS = ','.join([
-    os.environ.get('PYTHONWARNINGS', ''),   # 'error' once the listings' unclosed sockets are fixed
+    'error',
 ])
 
 

@@ -156,6 +156,17 @@ def test_multi_replaces_a_dead_worker(server, run):
     assert len([line for line in lines if line.startswith('Started process worker')]) == 3
 
 
+def test_multi_stopped_while_it_starts_its_workers_exits_cleanly(server):
+    """SIGTERM as soon as it listens, while it still forks its fifty workers: it closed
+    its listening socket all the same (no ResourceWarning), and no worker outlives it."""
+    srv = server('chapter07/server_multi.py', '127.0.0.1', 'process', '-w', '50', '-p', '0')
+    lines = stop_and_read(srv)
+    assert [line for line in lines if not line.startswith('Started ')] == lines[:1], lines
+    workers = [int(pid) for pid in re.findall(r'\(pid (\d+)\)', '\n'.join(lines))]
+    wait_until(lambda: not any(pathlib.Path(f'/proc/{pid}').exists() for pid in workers),
+               10, lambda: f'a worker outlived the server: {workers}')
+
+
 def test_multi_thread_pool_size(server, run):
     srv = server('chapter07/server_multi.py', 'thread', '-w', '3', '-p', '0')
     assert run('chapter07/client.py', '-p', srv.port).ok().splitlines() == ANSWERS

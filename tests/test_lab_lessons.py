@@ -247,7 +247,7 @@ def test_chapter7_client_reaches_a_server_by_name(lab):
     server = lab.server(SERVER, 'chapter07/server_simple.py', '0.0.0.0')
     try:
         assert lab.listing('laptop', 'chapter07/client.py', SERVER).ok() == (
-            'What is your name? My name is Sir Launcelot of Camelot.\n'
+            'What is your name? My name is Sir Lancelot of Camelot.\n'
             'What is your quest? To seek the Holy Grail.\n'
             'What is your favorite color? Blue.\n')
     finally:
