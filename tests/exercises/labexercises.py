@@ -1,4 +1,4 @@
-"""One lab for all the lab exercises' checkers (chapters 2, 3, 4, 6, 13-17).
+"""One lab for all the lab exercises' checkers (chapters 2, 3, 4, 6, 7, 13-17).
 
 A test module imports the fixture and marks its lab checkers:
 
