@@ -10,7 +10,7 @@ import paramiko
 def read_until_EOF(fileobj):
     """Print each line of a command's output as soon as it arrives."""
     for line in fileobj:
-        print(line.strip(), flush=True)
+        print(line, end='', flush=True)  # the line and its newline in one write
 
 
 def main(host, port, username, known_hosts):

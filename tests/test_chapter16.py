@@ -5,13 +5,15 @@ they are driven through a pseudo-terminal (the spawn fixture), as a reader
 would type.  Children run with warnings as errors: no DeprecationWarning
 from telnetlib on any Python.
 """
+import collections
 import re
+import subprocess
 import sys
 
 import pexpect
 import pytest
 
-from harness import ACCOUNT, REPO, base_env, closed_port
+from harness import ACCOUNT, REPO, base_env, closed_port, listing_env
 
 SERVICES = ('ssh', 'telnet')
 STRICT = {'PYTHONWARNINGS': 'error'}
@@ -143,6 +145,21 @@ def test_ssh_threads_output_interleaves_as_the_sleeps_say(spawn, pg):
     assert sorted(lines[:2]) == ['A', 'One'], lines
     assert lines[2:4] == ['B', 'Two'], lines
     assert sorted(lines[4:]) == ['C', 'Three'], lines
+
+
+def test_ssh_threads_never_prints_two_lines_as_one():
+    """Two threads print at once: each line must leave in one write, or 'One' and 'A'
+    share a line and an empty line follows (seen in CI)."""
+    code = ('import io, threading, ssh_threads\n'
+            'threads = [threading.Thread(target=ssh_threads.read_until_EOF,\n'
+            '                            args=(io.StringIO(word * 20000),))\n'
+            '           for word in ("One\\n", "A\\n")]\n'
+            '[thread.start() for thread in threads]\n'
+            '[thread.join() for thread in threads]\n')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         env=listing_env(PYTHONPATH=str(REPO / 'chapter16')), timeout=60,
+                         check=True).stdout
+    assert collections.Counter(out.splitlines()) == {'One': 20000, 'A': 20000}
 
 
 def test_sftp_downloads_the_logs_with_progress_and_keeps_local_files(spawn, pg, tmp_path):
