@@ -45,7 +45,8 @@ def processor(context, n, fountain_url, responder_urls):
         while True:
             word = pull.recv_string()
             req.send_string(word)
-            print(f'Processor {n}: {word} -> {req.recv_string()}', flush=True)
+            # The line and its newline in one write: three threads print at once.
+            print(f'Processor {n}: {word} -> {req.recv_string()}\n', end='', flush=True)
 
 
 if __name__ == '__main__':
