@@ -3,12 +3,12 @@
 Telnet: the stdlib's Telnet class (telnetlib3's copy of it) and a bare socket.
 SSH: paramiko's client, and OpenSSH's own ssh, sftp and scp, which must exit 0.
 """
-import contextlib
 import os
 import socket
 import stat
 import subprocess
 import time
+import uuid
 
 import paramiko
 import pytest
@@ -263,13 +263,17 @@ def test_openssh_ssh_runs_a_command_and_exits_with_its_status(pg, tmp_path):
 
 
 def test_openssh_sftp_and_scp_exit_0_and_copy_the_bytes(pg, tmp_path):
-    (tmp_path / 'batch').write_text('cd /var/log\nls\nget messages.1\nput batch from-sftp.txt\n')
+    # The upload goes home, under a name of its own: other tests, on other workers, list
+    # /var/log of this shared playground at any moment (a stray file there failed one).
+    name = f'from-sftp-{uuid.uuid4().hex[:8]}.txt'
+    (tmp_path / 'batch').write_text(f'cd /var/log\nls\nget messages.1\n'
+                                    f'put batch /home/brandon/{name}\n')
     done = openssh(pg, tmp_path, 'sftp', '-b', 'batch', 'brandon@127.0.0.1')
     assert done.returncode == 0, done.stderr
     assert 'messages.3' in done.stdout
     logs = sandbox(pg) / 'var' / 'log'
     assert (tmp_path / 'messages.1').read_bytes() == (logs / 'messages.1').read_bytes()
-    uploaded = logs / 'from-sftp.txt'
+    uploaded = sandbox(pg) / 'home' / 'brandon' / name
     assert uploaded.read_bytes() == (tmp_path / 'batch').read_bytes()
     uploaded.unlink()
     done = openssh(pg, tmp_path, 'scp', 'brandon@127.0.0.1:/var/log/messages.3', 'copy')
@@ -294,17 +298,16 @@ def test_openssh_refuses_a_server_whose_key_it_does_not_know(pg, tmp_path):
 # ---------------------------------------------------------------- a shared machine (issue 11)
 
 @pytest.fixture
-def links(pg):
-    """Symbolic links in the sandbox home: two pointing out of it, one pointing inside."""
+def links(fresh_playground):
+    """A playground of its own whose sandbox home has symbolic links: two pointing out of
+    it, one pointing inside.  (Not the shared one: the tests that use these links run on
+    several workers at once, and each made and removed the same names there.)"""
+    pg = fresh_playground(*SERVICES)
     home = sandbox(pg) / 'home' / 'brandon'
     made = {'passwd-link': '/etc/passwd', 'etc-link': '/etc', 'logs-link': '../../var/log'}
     for name, target in made.items():
-        with contextlib.suppress(FileNotFoundError):
-            (home / name).unlink()
         (home / name).symlink_to(target)
-    yield made
-    for name in made:
-        (home / name).unlink()
+    return pg
 
 
 ESCAPES = ('cat passwd-link; cat etc-link/passwd; ls etc-link; ls passwd-link; '
@@ -324,8 +327,8 @@ def check_escapes_refused(output):
     assert lines[7:] == LOGS  # a link that stays inside the sandbox works
 
 
-def test_ssh_exec_refuses_paths_that_lead_out_of_the_sandbox(pg, links):
-    with ssh_client(pg) as client:
+def test_ssh_exec_refuses_paths_that_lead_out_of_the_sandbox(links):
+    with ssh_client(links) as client:
         _, out, _ = client.exec_command(ESCAPES)
         output = out.read().decode()
         assert out.channel.recv_exit_status() == 0
@@ -335,8 +338,8 @@ def test_ssh_exec_refuses_paths_that_lead_out_of_the_sandbox(pg, links):
     assert 'etc-link' in listing and 'etc-link/' not in listing  # no peeking at the target
 
 
-def test_telnet_refuses_paths_that_lead_out_of_the_sandbox(pg, links):
-    telnet = telnet_login(pg)
+def test_telnet_refuses_paths_that_lead_out_of_the_sandbox(links):
+    telnet = telnet_login(links)
     telnet.read_until(b'$ ', 5)
     telnet.write(ESCAPES.encode() + b'\r\n')
     output = telnet.read_until(b'$ ', 5).decode()
