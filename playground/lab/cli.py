@@ -213,8 +213,9 @@ def start(args):
         info = {'name': args.name, 'pid': first_child(process.pid), 'hosts': ready['hosts'],
                 'state': str(state)}
         print(table(state, args.services), flush=True)
+        servers = ', then the servers' if args.services else ''
         print(f'{READY_MARK} in {time.time() - began:.1f} s (its network after '
-              f'{ready["network"]:.1f} s, then the servers). Press Ctrl-C to stop.', flush=True)
+              f'{ready["network"]:.1f} s{servers}). Press Ctrl-C to stop.', flush=True)
         serve(control, process, info)
     except KeyboardInterrupt:
         print('\nStopping the lab.', flush=True)
