@@ -280,6 +280,17 @@ class Server:
         return self.lines
 
 
+class _PortClaim:
+    """The lock files that claim an offset's ports (see Playground.claim_offset)."""
+
+    def __init__(self):
+        self.files = []
+
+    def close(self):
+        for file in self.files:
+            file.close()
+
+
 _CLAIMS = []   # offsets claimed by free_offset() for the life of this process
 atexit.register(lambda: [claim.close() for claim in _CLAIMS])
 
@@ -330,22 +341,28 @@ class Playground:
     @staticmethod
     def claim_offset():
         """(offset, claim): an offset whose playground ports are all free (TCP and UDP),
-        and the open lock file that keeps every other run of the suite off it.
+        and the claim (open lock files, one per port) that keeps every other run of the
+        suite off those ports while it is held.
 
         Free is not enough: two playgrounds that start at the same moment on one
-        offset would each find the other's services answering on its ports."""
+        offset would each find the other's services answering on its ports. And the
+        ports are claimed one by one, not the offset: two offsets 300 apart share a
+        port (one's 443 is the other's 143), and a playground whose web service found
+        its port taken by another's IMAP failed to start (CI, once)."""
         from playground.services import SERVICES
         relative = {rel for service in SERVICES for rel in service.ports.values()}
+        folder = pathlib.Path(tempfile.gettempdir())
         for _ in range(200):
             # below 32768, where the kernel picks ephemeral ports for clients
             offset = random.randrange(11000, 31000, 100)
-            claim = open(pathlib.Path(tempfile.gettempdir()) / f'fopnp-offset-{offset}.claim', 'w')
+            claim = _PortClaim()
             try:
-                fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                for rel in relative:
+                for port in sorted(offset + rel for rel in relative):
+                    claim.files.append(open(folder / f'fopnp-port-{port}.claim', 'w'))
+                    fcntl.flock(claim.files[-1], fcntl.LOCK_EX | fcntl.LOCK_NB)
                     for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
                         with socket.socket(socket.AF_INET, kind) as sock:
-                            sock.bind(('127.0.0.1', offset + rel))
+                            sock.bind(('127.0.0.1', port))
             except OSError:
                 claim.close()
                 continue

@@ -18,6 +18,23 @@ def test_wait_until_returns_the_value_or_fails_with_the_message():
         wait_until(lambda: False, timeout=0.1, message=lambda: 'never true')
 
 
+def test_two_claimed_offsets_never_share_a_port(monkeypatch):
+    """Offsets 300 apart share a port (443 + o == 143 + o + 300): the second pick must be
+    refused while the first is claimed, though nothing listens on the port yet."""
+    import harness
+    first = 11000 + 100 * (os.getpid() % 150)   # a run of its own: another run's pick differs
+    picks = iter([first, first + 300, first + 7000])
+    monkeypatch.setattr(harness.random, 'randrange', lambda *args: next(picks))
+    offset, claim = harness.Playground.claim_offset()
+    try:
+        assert offset == first
+        second, other = harness.Playground.claim_offset()
+        other.close()
+        assert second == first + 7000   # not first + 300, whose 143 is the first's 443
+    finally:
+        claim.close()
+
+
 def test_silent_peer_accepts_and_says_nothing(bad_peer):
     peer = bad_peer('silent')
     with socket.create_connection((peer.host, peer.port), timeout=0.3) as sock:
