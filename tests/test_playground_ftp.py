@@ -291,8 +291,8 @@ def reset(sock):
     sock.close()
 
 
-def test_an_interrupted_reupload_keeps_the_old_file(playground):
-    pg = playground('ftp')
+def test_an_interrupted_reupload_keeps_the_old_file(fresh_playground):
+    pg = fresh_playground('ftp')   # it watches the scratch folder: no one else's uploads
     name, old = f'{WRITABLE}/{unique("report.txt")}', b'the old version\n' * 1000
     with connect(pg, *ACCOUNT) as ftp:
         ftp.storbinary(f'STOR {name}', io.BytesIO(old))
