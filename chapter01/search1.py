@@ -17,6 +17,8 @@ if __name__ == '__main__':
     # With a key of your own in GOOGLE_MAPS_API_KEY, ask Google itself. The playground
     # ignores the key, but the library insists on one that looks like Google's.
     key = os.environ.get('GOOGLE_MAPS_API_KEY')
+    if key and not key.startswith('AIza'):   # googlemaps.Client refuses any other
+        parser.error('GOOGLE_MAPS_API_KEY is not a Google Maps key (they start with AIza)')
     url = 'https://maps.googleapis.com' if key else f'http://{args.host}:{args.port}'
     gmaps = googlemaps.Client(key=key or 'AIza-playground', base_url=url, timeout=10)
     try:

@@ -18,6 +18,13 @@ def test_search1_prints_the_coordinates_through_googlemaps(run, web):
     assert run('chapter01/search1.py', '-p', web).ok() == f'{BOOK}\n'
 
 
+def test_search1_refuses_a_key_that_is_not_googles_in_one_line(run):
+    done = run('chapter01/search1.py', env={'GOOGLE_MAPS_API_KEY': 'not-a-key'})
+    assert done.returncode == 2 and 'Traceback' not in done.err, done.err
+    assert done.err.splitlines()[-1] == ('search1.py: error: GOOGLE_MAPS_API_KEY is not a '
+                                         'Google Maps key (they start with AIza)')
+
+
 @pytest.mark.parametrize('script', ['search2.py', 'search3.py'])
 def test_search2_and_3_print_the_location_dict(run, web, script):
     out = run(f'chapter01/{script}', '127.0.0.1', '-p', web).ok()
