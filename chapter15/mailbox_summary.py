@@ -21,9 +21,11 @@ def main(host, port, username, folder):
             print(f'  Subject: {message["Subject"]}')
             if message.is_multipart():
                 print('  Parts:', ' '.join(part.get_content_type() for part in message.walk()))
-            else:
+            elif message.get_content_maintype() == 'text':
                 text = ' '.join(message.get_content().split())
                 print('  Text:', text[:60] + ('...' if len(text) > 60 else ''))
+            else:  # one part, not text: a picture, say
+                print('  Type:', message.get_content_type())
 
 
 if __name__ == '__main__':

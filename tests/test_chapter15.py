@@ -114,6 +114,18 @@ def test_mailbox_summary_has_a_line_for_every_seeded_message(spawn, playground):
     client.logout()
 
 
+def test_mailbox_summary_names_the_type_of_a_message_that_is_one_picture(spawn,
+                                                                          fresh_playground):
+    pg = fresh_playground('imap')
+    mailstore.deliver(pg.state, ACCOUNT[0], b'From: Camera <camera@example.com>\n'
+                      b'Subject: Snapshot\nMIME-Version: 1.0\nContent-Type: image/png\n'
+                      b'Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n')
+    status, out = finish(session(spawn, pg, 'mailbox_summary.py', 'INBOX'))
+    assert status == 0 and 'Traceback' not in out, out
+    assert out.splitlines()[-3:] == ['Message 5 from Camera <camera@example.com>',
+                                     '  Subject: Snapshot', '  Type: image/png'], out
+
+
 def test_mailbox_summary_of_another_folder(spawn, playground):
     pg = playground('imap')
     status, out = finish(session(spawn, pg, 'mailbox_summary.py', 'Archive.2010'))
