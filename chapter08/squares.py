@@ -17,7 +17,10 @@ def no_unpickling(file):
 
 def compute_square(n):
     """Return n squared: from the cache if it is there, else compute it and store it."""
-    value = mc.get(f'sq:{n}')
+    try:
+        value = mc.get(f'sq:{n}')
+    except ValueError:               # a value we never stored (flags or bytes not ours)
+        value = None
     if value is None:
         time.sleep(0.001)            # pretend that squaring is expensive
         value = n * n

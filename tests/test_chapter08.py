@@ -3,6 +3,7 @@ import collections
 import importlib.util
 import os
 import re
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -77,6 +78,26 @@ def test_squares_never_unpickles_what_sits_in_memcached(memcached, run, tmp_path
     squares = [n for n in range(5001) if client.get(f'sq:{n}') == n * n]
     assert len(squares) > 4000
     client.disconnect_all()
+
+
+def test_squares_takes_values_it_never_stored_for_misses(memcached, run):
+    """Bytes under our keys with flags that python-memcached reads as an integer (or
+    does not know): its get() raised ValueError, and the listing died in a traceback."""
+    host, port = memcached
+    with socket.create_connection((host, port), timeout=5) as sock:
+        for n in range(5001):
+            sock.sendall(b'set sq:%d 99 0 3 noreply\r\nabc\r\n' % n)
+        sock.sendall(b'get sq:7\r\n')
+        assert sock.recv(100).startswith(b'VALUE sq:7 99 3')
+    out = run('chapter08/squares.py', host, '-p', port, timeout=90).ok()
+    assert out.startswith('Ten successive runs:'), out
+    with socket.create_connection((host, port), timeout=5) as sock:   # overwritten?
+        sock.sendall(b'get ' + b' '.join(b'sq:%d' % n for n in range(5001)) + b'\r\n')
+        reply = b''
+        while not reply.endswith(b'END\r\n'):
+            reply += sock.recv(65536)
+    squares = re.findall(rb'^VALUE sq:(\d+) 2 \d+\r\n(\d+)\r\n', reply, re.M)
+    assert sum(int(value) == int(n) ** 2 for n, value in squares) > 4000
 
 
 def test_squares_without_a_server_fails_at_once(run):
