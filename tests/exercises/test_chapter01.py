@@ -18,6 +18,7 @@ class Relay:
     client that takes one recv() for the whole reply is found out."""
 
     PIECE = 256
+    GRACE = 2.0   # seconds the relay keeps a server's close from the client (see _back)
 
     def __init__(self, target):
         self.target = target
@@ -38,7 +39,7 @@ class Relay:
                 client, _ = self.listener.accept()
             except OSError:   # closed
                 return
-            record = {'request': b'', 'reply': b''}
+            record = {'request': b'', 'reply': b'', 'client_closed': threading.Event()}
             self.connections.append(record)
             self._start(self._serve, client, record)
 
@@ -53,6 +54,7 @@ class Relay:
                 record.setdefault('closed_first', 'client')
             except OSError:
                 record.setdefault('closed_first', 'client')
+            record['client_closed'].set()
             with contextlib.suppress(OSError):
                 up.shutdown(socket.SHUT_RDWR)
             back.join()
@@ -64,7 +66,12 @@ class Relay:
                 for start in range(0, len(data), self.PIECE):
                     client.sendall(data[start:start + self.PIECE])
                     time.sleep(0.002)
-            record.setdefault('closed_first', 'server')
+            # The server closed. A client that reads to the end of the body closes on
+            # its own; one that waits for the end of file needs it passed on. Wait a
+            # little before passing it on, so that a server that closes right after its
+            # reply (it may, even in HTTP/1.1) does not pass for a client that waited.
+            if not record['client_closed'].wait(self.GRACE):
+                record.setdefault('closed_first', 'server')
             client.shutdown(socket.SHUT_WR)
         except OSError:
             pass
