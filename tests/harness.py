@@ -17,7 +17,8 @@ running playground, another test, or a second run of the suite):
                               or is 'closing' each connection at once (TCP and UDP)
 
 Helpers: wait_until(predicate, timeout, message), wait_for_port(port), waiting_in(pid),
-closed_port(), free_port(), require_binary(name), run_listing(...).
+closed_port(), free_port(), require_binary(name), run_listing(...), and
+OneConnectionServer, a server of a test's own for one connection.
 
 Every listing runs with warnings as errors (LISTING_WARNINGS), as the README says.
 """
@@ -492,6 +493,34 @@ class _Transcript:
 GARBAGE = (b'\xff\xfb\x01\x16\x03\x01\x00\x05 \xc3\x28\x80\x81 ???\r\n'
            b'999 \xe9t\xe9 not a protocol \x00\r\n'
            b'HTTP/9.9 garbage\r\n+OX -ERRR * BYE? \xfe\xfe\r\n')
+
+
+class OneConnectionServer:
+    """A server of a test's own, in a thread, for one connection: a subclass sets what
+    it needs, then calls this __init__ (the thread starts at once), and writes
+    handle(connection). join() waits for it to be done."""
+
+    def __init__(self, listener=None, timeout=20):
+        self.listener = listener or socket.create_server(('127.0.0.1', 0))
+        self.listener.settimeout(timeout)   # no client in that time: it gives up
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        with self.listener:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+        with connection:
+            self.handle(connection)
+
+    def handle(self, connection):
+        raise NotImplementedError
+
+    def join(self, timeout=20):
+        self.thread.join(timeout)
 
 
 class BadPeer:

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from harness import OneConnectionServer
+
 BOOK = {'lat': 41.521954, 'lng': -84.306691}
 
 
@@ -97,30 +99,23 @@ def relay(playground):
         each.close()
 
 
-def one_server(reply):
+class OneReply(OneConnectionServer):
     """A server of our own for one connection: it reads a request and sends `reply`,
-    then closes. Returns (port, thread)."""
-    listener = socket.create_server(('127.0.0.1', 0))
+    then closes."""
 
-    def serve():
-        with listener:
-            listener.settimeout(20)
-            try:
-                connection, _ = listener.accept()
-            except OSError:
+    def __init__(self, reply):
+        self.reply = reply
+        super().__init__()
+
+    def handle(self, connection):
+        connection.settimeout(10)
+        request = b''
+        while b'\r\n\r\n' not in request:
+            data = connection.recv(4096)
+            if not data:
                 return
-            with connection:
-                connection.settimeout(10)
-                request = b''
-                while b'\r\n\r\n' not in request:
-                    data = connection.recv(4096)
-                    if not data:
-                        return
-                    request += data
-                connection.sendall(reply)
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    return listener.getsockname()[1], thread
+            request += data
+        connection.sendall(self.reply)
 
 
 @pytest.mark.exercise('chapter01/search4.py', 'chapter01/search4_content_length.py')
@@ -176,11 +171,11 @@ def test_search4_json(solution, check, run, playground):
                f'it should print only the location, {BOOK}, on one line; it printed '
                f'{done.out[:120]!r}' + ('...' if len(done.out) > 120 else ''))
     body = b'The geocoder is resting.\r\n'
-    port, thread = one_server(b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain'
-                              b'\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s'
-                              % (len(body), body))
-    refused = run(solution.script, '-p', port, timeout=25, env=solution.env)
-    thread.join(10)
+    resting = OneReply(b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain'
+                       b'\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s'
+                       % (len(body), body))
+    refused = run(solution.script, '-p', resting.port, timeout=25, env=solution.env)
+    resting.join(10)
     lines = [line for line in refused.err.splitlines() if line.strip()]
     check.that(refused.returncode != 0 and len(lines) == 1 and 'Traceback' not in lines[0]
                and lines[0].endswith('503 Service Unavailable'),

@@ -2,10 +2,11 @@
 import os
 import re
 import socket
-import threading
 import time
 
 import pytest
+
+from harness import OneConnectionServer
 
 from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
     LAB_TIMEOUT, SERVER, exercise_lab, printed, run_on, serve_on)
@@ -30,7 +31,7 @@ socket.socket.connect = connect
 """
 
 
-class StrictEchoServer:
+class StrictEchoServer(OneConnectionServer):
     """tcp_deadlock.py's server, with small socket buffers and no patience: when its echo
     cannot be sent for STALL seconds (the client is not reading), it writes that down and
     hangs up, where the chapter's server would wait for ever. One connection."""
@@ -38,40 +39,31 @@ class StrictEchoServer:
     def __init__(self):
         self.received = self.echoed = 0
         self.stalled = False
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         for option in socket.SO_RCVBUF, socket.SO_SNDBUF:   # inherited by the connection
-            self.listener.setsockopt(socket.SOL_SOCKET, option, 4096)
-        self.listener.bind(('127.0.0.1', 0))
-        self.listener.listen(1)
-        self.listener.settimeout(30)
-        self.port = self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+            listener.setsockopt(socket.SOL_SOCKET, option, 4096)
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(1)
+        super().__init__(listener, timeout=30)
 
-    def _serve(self):
-        with self.listener:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-        with connection:
-            try:
-                while True:
-                    connection.settimeout(20)
-                    data = connection.recv(1024)
-                    if not data:
-                        break
-                    self.received += len(data)
-                    connection.settimeout(STALL)
-                    connection.sendall(data.upper())
-                    self.echoed += len(data)
-            except socket.timeout:
-                self.stalled = True
-            except OSError:
-                pass
+    def handle(self, connection):
+        try:
+            while True:
+                connection.settimeout(20)
+                data = connection.recv(1024)
+                if not data:
+                    break
+                self.received += len(data)
+                connection.settimeout(STALL)
+                connection.sendall(data.upper())
+                self.echoed += len(data)
+        except socket.timeout:
+            self.stalled = True
+        except OSError:
+            pass
 
     def join(self):
-        self.thread.join(30)
+        super().join(30)
 
 
 @pytest.mark.exercise('chapter03/tcp_deadlock.py', 'chapter03/tcp_deadlock_never.py')

@@ -3,46 +3,37 @@ import ast
 import re
 import socket
 import struct
-import threading
 
 import pytest
+
+from harness import OneConnectionServer
 
 SENTENCES = [b'Beautiful is better than ugly.', b'Explicit is better than implicit.',
              b'Simple is better than complex.']
 
 
-class OneConnection:
+class OneConnection(OneConnectionServer):
     """A server of our own for one connection: it reads to the end of the client's
     stream, then sends answer(what it read), if given, and closes."""
 
     def __init__(self, answer=None):
         self.received, self.answer = None, answer
-        self.listener = socket.create_server(('127.0.0.1', 0))
-        self.listener.settimeout(20)
-        self.port = self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _serve(self):
-        with self.listener:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-        with connection:
-            connection.settimeout(10)
-            data = b''
-            try:
-                while more := connection.recv(65536):
-                    data += more
-                self.received = data
-                if self.answer:
-                    connection.sendall(self.answer(data))
-            except OSError:
-                self.received = data
+    def handle(self, connection):
+        connection.settimeout(10)
+        data = b''
+        try:
+            while more := connection.recv(65536):
+                data += more
+            self.received = data
+            if self.answer:
+                connection.sendall(self.answer(data))
+        except OSError:
+            self.received = data
 
     def join(self):
-        self.thread.join(20)
+        super().join()
         return self.received
 
 

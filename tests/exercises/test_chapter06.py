@@ -2,10 +2,10 @@
 import re
 import socket
 import ssl
-import threading
 
 import pytest
 
+from harness import OneConnectionServer
 from playground.common import tls_files
 
 from .labexercises import (  # noqa: F401 (exercise_lab is a fixture)
@@ -31,7 +31,7 @@ def handshake(pg):
         return tls.version(), tls.cipher(), tls.getpeercert()
 
 
-class TLS12Server:
+class TLS12Server(OneConnectionServer):
     """An HTTPS server of our own that speaks TLS 1.2 at most, with the playground's
     certificate for localhost; for one connection."""
 
@@ -41,30 +41,20 @@ class TLS12Server:
         self.context.maximum_version = ssl.TLSVersion.TLSv1_2
         self.context.load_cert_chain(files['cert'], files['key'])
         self.outcome = None
-        self.listener = socket.create_server(('127.0.0.1', 0))
-        self.listener.settimeout(20)
-        self.port = self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _serve(self):
-        with self.listener:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-        with connection:
-            connection.settimeout(10)
-            try:
-                with self.context.wrap_socket(connection, server_side=True) as tls:
-                    self.outcome = tls.version()
-                    tls.recv(4096)
-                    tls.sendall(b'HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nHello\n')
-            except OSError as e:   # ssl.SSLError too: the client refused the handshake
-                self.outcome = f'no handshake ({e})'
+    def handle(self, connection):
+        connection.settimeout(10)
+        try:
+            with self.context.wrap_socket(connection, server_side=True) as tls:
+                self.outcome = tls.version()
+                tls.recv(4096)
+                tls.sendall(b'HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nHello\n')
+        except OSError as e:   # ssl.SSLError too: the client refused the handshake
+            self.outcome = f'no handshake ({e})'
 
     def join(self):
-        self.thread.join(20)
+        super().join()
         return self.outcome
 
 
