@@ -102,14 +102,18 @@ def no_traceback(check, srv):
                f'{printed(chr(10).join(lines))}')
 
 
-@pytest.mark.exercise('chapter07/server_simple.py', 'chapter07/server_simple_threads.py')
-def test_server_simple_threads(solution, check, run, server):
-    srv = server(solution.script, '-p', '0', env=solution.env)
+def still_answers_client_py(check, run, srv):
     done = run('chapter07/client.py', '-p', srv.port, timeout=20)
     check.that(done.returncode == 0 and done.out.splitlines() == ANSWERS,
                'client.py still gets its three answers',
                'client.py, run against your server, should still print its three questions '
                f'and answers; it printed {printed(done.out + done.err)}')
+
+
+@pytest.mark.exercise('chapter07/server_simple.py', 'chapter07/server_simple_threads.py')
+def test_server_simple_threads(solution, check, run, server):
+    srv = server(solution.script, '-p', '0', env=solution.env)
+    still_answers_client_py(check, run, srv)
 
     slow = Dribbler(srv.port)   # "What is your name?", one byte a second
     try:
@@ -140,11 +144,7 @@ def test_server_simple_threads(solution, check, run, server):
 @pytest.mark.exercise('chapter07/server_poll.py', 'chapter07/server_poll_idle.py')
 def test_server_poll_idle(solution, check, run, server):
     srv = server(solution.script, '-p', '0', env=solution.env)
-    done = run('chapter07/client.py', '-p', srv.port, timeout=20)
-    check.that(done.returncode == 0 and done.out.splitlines() == ANSWERS,
-               'client.py still gets its three answers',
-               'client.py, run against your server, should still print its three questions '
-               f'and answers; it printed {printed(done.out + done.err)}')
+    still_answers_client_py(check, run, srv)
 
     silent = socket.create_connection(('127.0.0.1', srv.port), timeout=10)
     slow = None
