@@ -524,10 +524,12 @@ def ranking(rows):
 def flat_out(closed, workload):
     """Designs ranked by server CPU per unit in the closed-loop rows the server itself
     limited: the order at saturation, which a faster generator (lgen) sees too."""
-    costs = {design: min(row['cost'] for row in rows)
-             for design, by_workload in closed.items()
-             if (rows := [row for row in by_workload.get(workload, [])
-                          if row['limit'].startswith('server')])}
+    costs = {}
+    for design, by_workload in closed.items():
+        busy = [row['cost'] for row in by_workload.get(workload, [])
+                if row['limit'].startswith('server')]
+        if busy:
+            costs[design] = min(busy)
     return sorted(costs.items(), key=lambda item: item[1])
 
 
